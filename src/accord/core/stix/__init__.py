@@ -1,0 +1,1 @@
+"""STIX 2.1 handling: canonical JSON, fast validation, reference extraction."""

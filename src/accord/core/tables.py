@@ -1,0 +1,179 @@
+"""The store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Alembic migrations in ``accord.core.migrations`` create these; a test checks that the
+migrated schema equals this metadata.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT identity.
+SequenceNumber = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on both engines (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Accord stores UTC-aware timestamps only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+objects = Table(
+    "stix_objects",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=True),
+    Column("stix_id", String(300), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(8), nullable=False),
+    Column("created", UtcDateTime(), nullable=True),
+    # The version key: `modified`, else `created`, else the epoch (SCOs carry neither).
+    Column("modified", UtcDateTime(), nullable=False),
+    Column("date_added", UtcDateTime(), nullable=False),
+    Column("owner", String(32), nullable=False),
+    Column("tlp", String(16), nullable=True),
+    Column("revoked", Boolean(), nullable=False),
+    Column("is_latest", Boolean(), nullable=False),
+    # Whether the body holds optional references that are redacted per reader on output.
+    Column("has_refs", Boolean(), nullable=False),
+    Column("body", Text(), nullable=False),
+    UniqueConstraint("stix_id", "modified"),
+    Index(None, "stix_id", "is_latest"),
+    Index(None, "type", "is_latest"),
+    Index(None, "date_added"),
+)
+
+# Who an object is released to: partner codes and sharing-group names, as the object says.
+# Groups resolve at read time, so a group's membership decides who reads its objects.
+object_release = Table(
+    "object_release",
+    metadata,
+    Column("object_seq", ForeignKey("stix_objects.seq", ondelete="CASCADE"), primary_key=True),
+    Column("grantee", String(64), primary_key=True),
+    Index(None, "grantee"),
+)
+
+# References an object cannot be shown without: mode "all" (every target must be visible,
+# e.g. relationship source_ref/target_ref) or "any" (a required list such as report
+# object_refs that must keep at least one visible entry).
+object_required_refs = Table(
+    "object_required_refs",
+    metadata,
+    Column("object_seq", ForeignKey("stix_objects.seq", ondelete="CASCADE"), primary_key=True),
+    Column("ref_id", String(300), primary_key=True),
+    Column("mode", String(3), nullable=False),
+    Index(None, "ref_id"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("identity_id", String(300), nullable=False, unique=True),
+    Column("created", UtcDateTime(), nullable=False),
+)
+
+sharing_groups = Table(
+    "sharing_groups",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("description", Text(), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_name", ForeignKey("sharing_groups.name", ondelete="CASCADE"), primary_key=True),
+    Column("partner", ForeignKey("partners.code"), primary_key=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(128), primary_key=True),
+    Column("partner", ForeignKey("partners.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("disabled", Boolean(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(32), primary_key=True),
+    Column("partner", ForeignKey("partners.code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("label", String(200), nullable=False),
+    # SHA-256 of the secret part: the secret has 256 random bits, so a slow hash adds nothing.
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("expires", UtcDateTime(), nullable=True),
+    Column("revoked", UtcDateTime(), nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text(), nullable=False),
+    Column("detail", Text(), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+
+# One row; every write transaction updates it first, so writers queue on both engines
+# (SQLite takes its write lock, PostgreSQL a row lock). This keeps `seq` in commit order
+# and the audit chain linear.
+write_lock = Table(
+    "write_lock",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("generation", BigInteger(), nullable=False),
+)
