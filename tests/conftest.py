@@ -11,8 +11,9 @@ import psycopg
 import pytest
 
 from accord.core.database import Database
+from accord.core.node import Node
+from accord.core.settings import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_ADMIN_URL = os.environ.get(
     "ACCORD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -76,3 +77,13 @@ def sqlite_database(tmp_path: Path) -> Iterator[Database]:
     database.migrate()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def node(database: Database, tmp_path: Path) -> Iterator[Node]:
+    """An initialised node with the default partnership, on SQLite and on PostgreSQL."""
+    settings = Settings(data_dir=tmp_path / "node", database_url=database.url, home_partner="EU")
+    accord_node = Node(settings)
+    accord_node.initialise(actor="test")
+    yield accord_node
+    accord_node.close()

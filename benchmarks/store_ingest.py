@@ -1,0 +1,148 @@
+"""Bulk ingest and partner read-back of generated STIX 2.1 indicators, SQLite and PostgreSQL.
+
+Prints objects/s for our import (validation included) and read-back (releasability and
+reference redaction included) on each engine, the rate of ``stix2.parse`` alone on the same
+objects (the peer: parsing is the least any python-stix2-based store does per object), the
+ratio, and the peak memory of the process.
+
+    python benchmarks/store_ingest.py [--count 100000] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import stix2
+
+from accord.core.markings import TLP2_IDS, Tlp, release_marking
+from accord.core.node import Node
+from accord.core.partners import partner_identity
+from accord.core.settings import Settings
+from accord.core.stix.canonical import format_timestamp
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+RELEASES = (["JP"], ["KR"], ["sdp-jp"], ["maritime-indo-pacific"], ["JP", "KR", "NO"])
+
+
+def indicators(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`count` valid, varied indicators marked AMBER/GREEN with release lists, plus the
+    release markings they use."""
+    rng = random.Random(seed)
+    author = partner_identity("EU", "European Union")["id"]
+    markings = [release_marking(r) for r in RELEASES]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    objects: list[dict[str, Any]] = list(markings)
+    for number in range(count):
+        stamp = format_timestamp(start + timedelta(seconds=number))
+        objects.append(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": f"indicator--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+                "created": stamp,
+                "modified": stamp,
+                "created_by_ref": author,
+                "name": f"Indicator {number}",
+                "indicator_types": ["malicious-activity"],
+                "pattern": _pattern(rng),
+                "pattern_type": "stix",
+                "valid_from": stamp,
+                "labels": ["area:cyber"],
+                "object_marking_refs": [
+                    TLP2_IDS[rng.choice((Tlp.GREEN, Tlp.AMBER))],
+                    rng.choice(markings)["id"],
+                ],
+            }
+        )
+    return objects
+
+
+def _pattern(rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return f"[ipv4-addr:value = '198.51.{rng.randrange(256)}.{rng.randrange(256)}']"
+    if kind == 1:
+        return f"[domain-name:value = 'c2-{rng.getrandbits(40):x}.example.net']"
+    if kind == 2:
+        return f"[file:hashes.'SHA-256' = '{rng.getrandbits(256):064x}']"
+    return (
+        f"[url:value = 'http://{rng.getrandbits(32):x}.example.org/a'] AND "
+        f"[ipv4-addr:value = '203.0.113.{rng.randrange(256)}']"
+    )
+
+
+def measure(url: str | None, data_dir: Path, objects: list[dict[str, Any]]) -> tuple[float, float]:
+    """(import objects/s, read-back objects/s as partner JP) on one engine."""
+    node = Node(Settings(data_dir=data_dir, database_url=url, home_partner="EU"))
+    try:
+        node.initialise(actor="benchmark")
+        started = time.perf_counter()
+        report = node.import_objects(objects, actor="benchmark")
+        import_rate = report.stored / (time.perf_counter() - started)
+        started = time.perf_counter()
+        read = sum(1 for _ in node.store.iter_objects(node.reader("JP")))
+        read_rate = read / (time.perf_counter() - started)
+        print(f"    stored {report.stored}, JP reads {read}")
+        return import_rate, read_rate
+    finally:
+        node.close()
+
+
+def stix2_parse_rate(objects: list[dict[str, Any]]) -> float:
+    """Objects/s of ``stix2.parse`` alone (the reference library's object construction)."""
+    started = time.perf_counter()
+    for obj in objects:
+        stix2.parse(obj, allow_custom=True)
+    return len(objects) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--parse-sample", type=int, default=20_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+
+    objects = indicators(args.count)
+    print(f"{len(objects)} objects ({args.count} indicators)")
+    parse_rate = stix2_parse_rate(objects[: args.parse_sample])
+    print(f"stix2.parse alone:  {parse_rate:10,.0f} objects/s  (on {args.parse_sample})")
+
+    with tempfile.TemporaryDirectory(prefix="accord-bench-") as tmp:
+        sqlite = measure(None, Path(tmp) / "sqlite", objects)
+    results = {"SQLite": sqlite}
+    if not args.no_postgres:
+        name = f"accord_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+            with tempfile.TemporaryDirectory(prefix="accord-bench-") as tmp:
+                results["PostgreSQL"] = measure(url, Path(tmp), objects)
+        finally:
+            with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    for engine, (import_rate, read_rate) in results.items():
+        print(
+            f"{engine + ' import:':19} {import_rate:10,.0f} objects/s  "
+            f"= {import_rate / parse_rate:4.1f}x stix2.parse alone"
+        )
+        print(f"{engine + ' read-back:':19} {read_rate:10,.0f} objects/s  (as partner JP)")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak_mb:,.0f} MB")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

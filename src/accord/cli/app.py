@@ -1,0 +1,149 @@
+"""The ``accord`` command: node set-up, partners, tokens, import/export, objects, audit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from accord.cli import admin, objects
+from accord.cli.context import actor, console, open_node, reported_errors, settings, split_list
+from accord.core.errors import InvalidInput
+from accord.core.exchange import read_bundle
+from accord.core.markings import Tlp
+from accord.core.node import Node
+from accord.demo import AREAS, load_demo, visibility
+
+app = typer.Typer(
+    help="Accord: the shared workspace of a Security and Defence Partnership.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(admin.partners, name="partner")
+app.add_typer(admin.groups, name="group")
+app.add_typer(admin.tokens, name="token")
+app.add_typer(admin.users, name="user")
+app.add_typer(objects.app, name="objects")
+app.add_typer(admin.audit, name="audit")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
+]
+
+
+@app.command()
+def init(
+    data_dir: DataDir = None,
+    no_seed: Annotated[
+        bool, typer.Option("--no-seed", help="Add only the home partner, no partnership.")
+    ] = False,
+) -> None:
+    """Create (or upgrade) the node: schema, reference objects, partners and groups."""
+    with reported_errors():
+        node = Node(settings(data_dir))
+        try:
+            node.initialise(actor=actor(), seed=not no_seed)
+            console.print(
+                f"Accord node ready at {node.settings.resolved_database_url()} "
+                f"(home partner {node.settings.home_partner})"
+            )
+        finally:
+            node.close()
+
+
+@app.command("import")
+def import_bundle(
+    file: Annotated[Path, typer.Argument(help="STIX 2.1 bundle (JSON).")],
+    tlp: Annotated[
+        Tlp | None, typer.Option(help="TLP 2.0 marking to set (replaces the objects' own).")
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(help="Release list: partner codes and group names, commas.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner partner (default: home).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Import a STIX bundle. Without --tlp/--release the objects' own markings count."""
+    with reported_errors(), open_node(data_dir) as node:
+        objects = read_bundle(file)
+        with _progress() as bar:
+            task = bar.add_task(f"importing {file.name}", total=len(objects))
+            try:
+                report = node.import_objects(
+                    objects,
+                    owner=owner,
+                    actor=actor(),
+                    tlp=tlp,
+                    release=split_list(release) or None,
+                    progress=lambda n: bar.advance(task, n),
+                )
+            except InvalidInput as exc:
+                raise InvalidInput(f"{file}: {exc}") from exc
+        console.print(
+            f"{file}: {report.stored} stored, {report.duplicates} already present "
+            f"({report.received} objects, {report.batches} batches)"
+        )
+
+
+@app.command()
+def export(
+    as_partner: Annotated[str, typer.Option("--as", help="Partner the export is for.")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Export, as one bundle, every object the partner may receive from this node."""
+    with reported_errors(), open_node(data_dir) as node:
+        count = node.export(as_partner, out, actor=actor())
+        console.print(f"{out}: {count} objects for {as_partner}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where to build the demo node (default: temp).")
+    ] = None,
+) -> None:
+    """Build a demo partnership node and show what each partner can see."""
+    with reported_errors():
+        target = directory or Path(tempfile.mkdtemp(prefix="accord-demo-"))
+        node = Node(settings(target).model_copy(update={"database_url": None}))
+        try:
+            node.initialise(actor="accord demo")
+            with console.status("loading demo findings"):
+                stored = load_demo(node)
+            console.print(f"Demo node at {target}: {stored} objects stored.")
+            console.print(_visibility_table(node))
+            console.print(f"Try: ACCORD_DATA_DIR={target} accord objects list --as JP --limit 10")
+        finally:
+            node.close()
+
+
+def _visibility_table(node: Node) -> Table:
+    table = Table(title="What each partner can read on this node (latest findings)")
+    table.add_column("partner")
+    for area in AREAS:
+        table.add_column(area, justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for row in visibility(node):
+        table.add_row(row.partner, *(str(row.per_area[a]) for a in AREAS), str(row.total))
+    return table
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def main() -> None:
+    """Entry point of the ``accord`` console script."""
+    app()

@@ -1,0 +1,307 @@
+"""Turning a bundle's objects into store rows: validation, markings, versions, batch writes.
+
+A bundle is checked whole before anything is written: one invalid object rejects the bundle
+and the error names it (id, field, reason, position). Writing then goes in batches, one
+transaction each; re-importing is idempotent on (id, modified), so an import cut short by a
+crash is completed by running it again, without duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from accord.core import tables
+from accord.core.errors import InvalidStixObject
+from accord.core.markings import (
+    TLP2_IDS,
+    TLP_BY_MARKING_ID,
+    Tlp,
+    release_list_of,
+    release_marking,
+)
+from accord.core.stix import refs
+from accord.core.stix.canonical import canonical_json, parse_timestamp, version_of
+from accord.core.stix.validation import validate_object
+
+# Rows per IN (...) lookup: well under SQLite's and PostgreSQL's bound-parameter limits.
+_LOOKUP_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class MarkingOverride:
+    """Markings set at import time (``accord import --tlp --release``), replacing the
+    object's own TLP and release markings; other markings stay."""
+
+    tlp: Tlp | None = None
+    release: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PreparedObject:
+    """One validated object, ready to become a row."""
+
+    stix_id: str
+    type: str
+    spec_version: str
+    created: datetime | None
+    version: datetime
+    revoked: bool
+    tlp: Tlp | None
+    release: frozenset[str]
+    required_refs: list[tuple[str, refs.RefMode]]
+    has_refs: bool
+    body: str
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one batch transaction stored."""
+
+    stored: int
+    duplicates: int
+    first_seq: int | None
+    last_seq: int | None
+
+
+def prepare(
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    override: MarkingOverride | None,
+    stored_release_markings: Mapping[str, frozenset[str]],
+    known_grantees: Collection[str],
+) -> list[PreparedObject]:
+    """Validate and prepare every object, or raise for the first bad one (nothing written).
+
+    `stored_release_markings` maps the ids of release markings already in the store to
+    their grantees; the bundle's own release markings are added to it.
+    """
+    objects = list(objects)
+    for index, obj in enumerate(objects):
+        validate_object(obj, index=index)
+    if override is not None:
+        objects = _apply_override(objects, override, stored_release_markings)
+    release_by_marking = dict(stored_release_markings)
+    for obj in objects:
+        grantees = release_list_of(obj) if obj.get("type") == "marking-definition" else None
+        if grantees is not None:
+            release_by_marking[obj["id"]] = grantees
+    return [
+        _prepare_one(obj, index, release_by_marking, known_grantees)
+        for index, obj in enumerate(objects)
+    ]
+
+
+def write_batch(
+    connection: Connection, batch: Sequence[PreparedObject], *, owner: str, now: datetime
+) -> BatchResult:
+    """Insert one batch in the caller's write transaction; skips (id, version) pairs already
+    stored or repeated, keeps ``is_latest`` true on exactly the newest version of each id."""
+    objects = tables.objects
+    existing = _existing_versions(connection, {item.stix_id for item in batch})
+    seen = {(stix_id, version) for stix_id, versions in existing.items() for version, _ in versions}
+    fresh: list[PreparedObject] = []
+    for item in batch:
+        key = (item.stix_id, item.version)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(item)
+    if not fresh:
+        return BatchResult(0, len(batch), None, None)
+    base_seq = connection.execute(select(func.max(objects.c.seq))).scalar() or 0
+    last_added = connection.execute(select(func.max(objects.c.date_added))).scalar()
+    # date_added never goes backwards with seq, even if the clock does.
+    date_added = max(now, last_added) if last_added else now
+    newest = _newest_versions(existing, fresh)
+    rows = [
+        _row(item, base_seq + offset, owner, date_added, newest[item.stix_id] == item.version)
+        for offset, item in enumerate(fresh, start=1)
+    ]
+    demoted = [
+        seq
+        for stix_id, versions in existing.items()
+        for version, seq in versions
+        if stix_id in newest and newest[stix_id] != version
+    ]
+    if demoted:
+        connection.execute(
+            update(objects).where(objects.c.seq.in_(demoted)).values(is_latest=False)
+        )
+    connection.execute(insert(objects), rows)
+    _insert_side_rows(connection, fresh, base_seq)
+    return BatchResult(len(fresh), len(batch) - len(fresh), base_seq + 1, base_seq + len(fresh))
+
+
+def check_ownership(connection: Connection, prepared: Sequence[PreparedObject], owner: str) -> None:
+    """Reject a new version of an object another partner owns (STIX: only the creator
+    versions an object). Versions already stored are fine: they will be skipped."""
+    objects = tables.objects
+    stored: dict[str, tuple[str, set[datetime]]] = {}
+    for chunk in _chunks(sorted({item.stix_id for item in prepared})):
+        query = select(objects.c.stix_id, objects.c.owner, objects.c.modified).where(
+            objects.c.stix_id.in_(chunk)
+        )
+        for stix_id, holder, version in connection.execute(query):
+            stored.setdefault(stix_id, (holder, set()))[1].add(version)
+    for index, item in enumerate(prepared):
+        holder, versions = stored.get(item.stix_id, (owner, set()))
+        if holder != owner and item.version not in versions:
+            raise InvalidStixObject(
+                item.stix_id,
+                "id",
+                f"the object belongs to partner {holder}; only its owner adds versions",
+                index=index,
+            )
+
+
+def _prepare_one(
+    obj: Mapping[str, Any],
+    index: int,
+    release_by_marking: Mapping[str, frozenset[str]],
+    known_grantees: Collection[str],
+) -> PreparedObject:
+    stix_id = obj["id"]
+    marking_refs = obj.get("object_marking_refs") or ()
+    levels = [TLP_BY_MARKING_ID[ref] for ref in marking_refs if ref in TLP_BY_MARKING_ID]
+    tlp = max(levels, key=lambda level: level.strictness) if levels else None
+    if stix_id in TLP_BY_MARKING_ID:
+        # The TLP marking-definitions are published standards; their bodies stay as OASIS
+        # wrote them (unmarked), and every partner reads them.
+        tlp = Tlp.CLEAR
+    own_release = release_list_of(obj) if obj["type"] == "marking-definition" else None
+    release = set(own_release or ())
+    for ref in marking_refs:
+        release |= release_by_marking.get(ref, frozenset())
+    for grantee in sorted(release):
+        if grantee not in known_grantees:
+            raise InvalidStixObject(
+                stix_id,
+                "object_marking_refs",
+                f"release list names {grantee!r}, which is no partner or sharing group here",
+                index=index,
+            )
+    created = obj.get("created")
+    return PreparedObject(
+        stix_id=stix_id,
+        type=obj["type"],
+        spec_version=obj.get("spec_version", "2.1"),
+        created=parse_timestamp(created) if isinstance(created, str) else None,
+        version=version_of(obj),
+        revoked=bool(obj.get("revoked", False)),
+        tlp=tlp,
+        release=frozenset(release),
+        required_refs=refs.required_refs(obj),
+        has_refs=bool(refs.redactable_refs(obj)),
+        body=canonical_json(obj),
+    )
+
+
+def _apply_override(
+    objects: list[Mapping[str, Any]],
+    override: MarkingOverride,
+    stored_release_markings: Collection[str],
+) -> list[Mapping[str, Any]]:
+    """Objects with the override's markings in place of their own TLP/release markings.
+
+    Marking-definitions keep theirs: they are the markings, not findings.
+    """
+    release_ids = set(stored_release_markings)
+    release_ids |= {obj["id"] for obj in objects if release_list_of(obj) is not None}
+    replaced = set(TLP_BY_MARKING_ID) if override.tlp is not None else set()
+    new_refs = [TLP2_IDS[override.tlp]] if override.tlp is not None else []
+    added: list[Mapping[str, Any]] = []
+    if override.release:
+        replaced |= release_ids
+        marking = release_marking(override.release)
+        new_refs.append(marking["id"])
+        if all(obj["id"] != marking["id"] for obj in objects):
+            added.append(marking)
+    marked = [
+        obj if obj.get("type") == "marking-definition" else _remarked(obj, replaced, new_refs)
+        for obj in objects
+    ]
+    return added + marked
+
+
+def _remarked(
+    obj: Mapping[str, Any], replaced: Collection[str], new_refs: list[str]
+) -> dict[str, Any]:
+    kept = [ref for ref in obj.get("object_marking_refs") or () if ref not in replaced]
+    result = {key: value for key, value in obj.items() if key != "object_marking_refs"}
+    if kept + new_refs:
+        result["object_marking_refs"] = kept + new_refs
+    return result
+
+
+def _existing_versions(
+    connection: Connection, stix_ids: Collection[str]
+) -> dict[str, list[tuple[datetime, int]]]:
+    objects = tables.objects
+    found: dict[str, list[tuple[datetime, int]]] = {}
+    for chunk in _chunks(sorted(stix_ids)):
+        query = select(objects.c.stix_id, objects.c.modified, objects.c.seq).where(
+            objects.c.stix_id.in_(chunk)
+        )
+        for stix_id, version, seq in connection.execute(query):
+            found.setdefault(stix_id, []).append((version, seq))
+    return found
+
+
+def _newest_versions(
+    existing: Mapping[str, list[tuple[datetime, int]]], fresh: Sequence[PreparedObject]
+) -> dict[str, datetime]:
+    newest: dict[str, datetime] = {}
+    for item in fresh:
+        current = newest.get(item.stix_id)
+        if current is None:
+            current = max((v for v, _ in existing.get(item.stix_id, ())), default=item.version)
+        newest[item.stix_id] = max(current, item.version)
+    return newest
+
+
+def _row(
+    item: PreparedObject, seq: int, owner: str, date_added: datetime, is_latest: bool
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "stix_id": item.stix_id,
+        "type": item.type,
+        "spec_version": item.spec_version,
+        "created": item.created,
+        "modified": item.version,
+        "date_added": date_added,
+        "owner": owner,
+        "tlp": item.tlp.value if item.tlp else None,
+        "revoked": item.revoked,
+        "is_latest": is_latest,
+        "has_refs": item.has_refs,
+        "body": item.body,
+    }
+
+
+def _insert_side_rows(
+    connection: Connection, fresh: Sequence[PreparedObject], base_seq: int
+) -> None:
+    release_rows = [
+        {"object_seq": base_seq + offset, "grantee": grantee}
+        for offset, item in enumerate(fresh, start=1)
+        for grantee in sorted(item.release)
+    ]
+    ref_rows = [
+        {"object_seq": base_seq + offset, "ref_id": ref_id, "mode": mode}
+        for offset, item in enumerate(fresh, start=1)
+        for ref_id, mode in item.required_refs
+    ]
+    if release_rows:
+        connection.execute(insert(tables.object_release), release_rows)
+    if ref_rows:
+        connection.execute(insert(tables.object_required_refs), ref_rows)
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _LOOKUP_CHUNK):
+        yield items[start : start + _LOOKUP_CHUNK]

@@ -1,0 +1,173 @@
+"""An Accord node: the store, partners, principals and audit log of one installation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from accord.core.audit import AuditLog
+from accord.core.database import Database
+from accord.core.errors import ConfigurationError, InvalidInput, PermissionDenied
+from accord.core.exchange import write_bundle
+from accord.core.ingest import MarkingOverride
+from accord.core.markings import Tlp, builtin_objects
+from accord.core.partners import Partner, PartnerDirectory, partner_identity
+from accord.core.policy import Reader
+from accord.core.principals import Principals
+from accord.core.settings import Settings
+from accord.core.stix.canonical import format_timestamp
+from accord.core.store import ImportReport, Progress, Store, StoredObject
+
+# The parties of the EU's Security and Defence Partnerships, and the EU member states the
+# demonstration partnership uses.
+DEFAULT_PARTNERS: tuple[tuple[str, str], ...] = (
+    ("EU", "European Union"),
+    ("JP", "Japan"),
+    ("KR", "Republic of Korea"),
+    ("NO", "Norway"),
+    ("MD", "Republic of Moldova"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("IT", "Italy"),
+    ("NL", "Netherlands"),
+    ("PL", "Poland"),
+    ("EE", "Estonia"),
+)
+DEFAULT_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sdp-jp", "EU-Japan Security and Defence Partnership", ("EU", "JP")),
+    ("sdp-kr", "EU-Republic of Korea Security and Defence Partnership", ("EU", "KR")),
+    ("sdp-no", "EU-Norway Security and Defence Partnership", ("EU", "NO")),
+    ("sdp-md", "EU-Moldova Security and Defence Partnership", ("EU", "MD")),
+    ("maritime-indo-pacific", "Maritime security in the Indo-Pacific", ("EU", "JP", "KR")),
+    (
+        "eu-member-states",
+        "The EU and its member states on this node",
+        ("EU", "DE", "FR", "IT", "NL", "PL", "EE"),
+    ),
+)
+
+
+class Node:
+    """One Accord installation; build it from :class:`Settings` at the process boundary."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.database = Database(settings.resolved_database_url())
+        self.audit = AuditLog(self.database)
+        self.partners = PartnerDirectory(self.database, self.audit)
+        self.principals = Principals(self.database, self.audit)
+        self.store = Store(self.database, self.audit, batch_size=settings.import_batch_size)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Node:
+        """An existing node; ConfigurationError if ``accord init`` has not run there."""
+        node = cls(settings)
+        if not node.database.is_initialised():
+            node.close()
+            raise ConfigurationError(
+                f"no Accord node at {settings.resolved_database_url()}: run `accord init` first"
+            )
+        return node
+
+    def initialise(self, *, actor: str, seed: bool = True) -> None:
+        """Create or upgrade the schema; on a new node, add the reference objects and (with
+        `seed`) the partnership's partners and sharing groups. Safe to run again."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.database.migrate()
+        known = {partner.code for partner in self.partners.partners()}
+        wanted = DEFAULT_PARTNERS if seed else ()
+        home = self.settings.home_partner
+        if home not in known and home not in {code for code, _ in wanted}:
+            wanted = ((home, home), *wanted)
+        for code, name in wanted:
+            if code not in known:
+                self.add_partner(code, name, actor=actor)
+        if seed:
+            existing = {group.name for group in self.partners.groups()}
+            for name, description, members in DEFAULT_GROUPS:
+                if name not in existing:
+                    self.partners.create_group(name, description, members, actor=actor)
+        self.import_objects(builtin_objects(), owner=home, actor=actor)
+
+    def add_partner(self, code: str, name: str, *, actor: str) -> Partner:
+        """Register a partner and store its identity (TLP:CLEAR, owned by the home partner)."""
+        partner = self.partners.add_partner(code, name, actor=actor)
+        self.import_objects(
+            [partner_identity(code, name)], owner=self.settings.home_partner, actor=actor
+        )
+        return partner
+
+    def import_objects(
+        self,
+        objects: Sequence[Mapping[str, Any]],
+        *,
+        owner: str | None = None,
+        actor: str,
+        tlp: Tlp | None = None,
+        release: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        action: str = "object.import",
+    ) -> ImportReport:
+        """Store objects owned by `owner` (default: the home partner), optionally marking
+        them with `tlp` and a release list of partner codes and group names."""
+        owner = owner or self.settings.home_partner
+        self.partners.partner(owner)
+        override = (
+            MarkingOverride(tlp=tlp, release=tuple(release) if release else None)
+            if tlp is not None or release
+            else None
+        )
+        return self.store.import_objects(
+            objects,
+            owner=owner,
+            actor=actor,
+            grantees=self.partners.grantees(),
+            override=override,
+            progress=progress,
+            action=action,
+        )
+
+    def change_release(
+        self, stix_id: str, *, tlp: Tlp | None, release: Sequence[str] | None, actor: str
+    ) -> StoredObject:
+        """Share an object of the home partner anew: a new version (``modified`` = now)
+        with the given TLP and release list in place of the old ones."""
+        home = self.settings.home_partner
+        current = self.store.get(self.reader(home), stix_id)
+        if current.owner != home:
+            raise PermissionDenied(
+                f"{stix_id} belongs to partner {current.owner}; only its owner changes its release"
+            )
+        if "modified" not in current.body:
+            raise InvalidInput(f"{stix_id} has no versions (no 'modified'), so no new release")
+        # A new version must be newer than the last one even within one millisecond.
+        stamp = max(datetime.now(UTC), current.version + timedelta(milliseconds=1))
+        body = {**current.body, "modified": format_timestamp(stamp)}
+        self.import_objects([body], actor=actor, tlp=tlp, release=release, action="object.share")
+        return self.store.get(self.reader(home), stix_id)
+
+    def export(self, recipient: str, path: Path, *, actor: str) -> int:
+        """Write to `path` a bundle of every latest object the home partner may pass on to
+        `recipient` (markings kept, references it may not read removed)."""
+        reader = self.reader(recipient)
+        found = self.store.iter_objects(reader, holder=self.settings.home_partner)
+        count = write_bundle((item.body for item in found), path)
+        with self.database.writing() as connection:
+            self.audit.record(
+                connection,
+                actor=actor,
+                action="export",
+                target=recipient,
+                detail={"objects": count, "file": str(path)},
+            )
+        return count
+
+    def reader(self, partner: str | None = None) -> Reader:
+        """The reader for a partner (default: the home partner)."""
+        return self.partners.reader(partner or self.settings.home_partner)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.database.dispose()

@@ -1,0 +1,40 @@
+"""Canonical JSON and timestamps of STIX objects as the store keeps them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+# The version key of objects that carry neither `modified` nor `created` (SCOs).
+UNVERSIONED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def canonical_json(obj: Mapping[str, Any]) -> str:
+    """Compact JSON with sorted keys: the same object always gives the same text."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def parse_timestamp(value: str) -> datetime:
+    """A STIX timestamp (RFC 3339, ``Z``) as an aware UTC datetime, to the microsecond.
+
+    Digits past the microsecond are dropped: Python and both databases stop there.
+    """
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} has no time zone (STIX needs Z)")
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """An aware datetime as a STIX timestamp with millisecond or finer precision and Z."""
+    text = value.astimezone(UTC).isoformat(timespec="microseconds")
+    return text.replace("+00:00", "Z")
+
+
+def version_of(obj: Mapping[str, Any]) -> datetime:
+    """An object's version key: `modified`, else `created`, else :data:`UNVERSIONED`."""
+    stamp = obj.get("modified") or obj.get("created")
+    return parse_timestamp(stamp) if isinstance(stamp, str) else UNVERSIONED

@@ -1,0 +1,270 @@
+"""The STIX store: every version of every object, read only through the sharing policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import Connection, Select, func, select
+
+from accord.core import policy, tables
+from accord.core.audit import AuditLog
+from accord.core.database import Database
+from accord.core.errors import NotFound
+from accord.core.ingest import MarkingOverride, check_ownership, prepare, write_batch
+from accord.core.markings import Tlp, release_list_of
+from accord.core.policy import Reader
+from accord.core.stix import refs
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One version of an object as a reader receives it (references already redacted)."""
+
+    seq: int
+    stix_id: str
+    type: str
+    version: datetime
+    date_added: datetime
+    owner: str
+    tlp: Tlp | None
+    revoked: bool
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ObjectQuery:
+    """What to read. Every field narrows; the reader's releasability always applies."""
+
+    types: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    owner: str | None = None
+    tlp: Tlp | None = None
+    added_after: datetime | None = None
+    after_seq: int = 0
+    versions: Literal["latest", "all"] = "latest"
+    text: str | None = None
+    limit: int | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import stored."""
+
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    batches: int = 0
+    seq_ranges: list[tuple[int, int]] = field(default_factory=list)
+
+
+class Store:
+    """Writes bundles and reads objects for a reader, through :mod:`accord.core.policy`."""
+
+    def __init__(self, database: Database, audit: AuditLog, *, batch_size: int = 5000):
+        self._database = database
+        self._audit = audit
+        self._batch_size = batch_size
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def import_objects(
+        self,
+        objects: Sequence[Mapping[str, Any]],
+        *,
+        owner: str,
+        actor: str,
+        grantees: frozenset[str],
+        override: MarkingOverride | None = None,
+        progress: Progress | None = None,
+        action: str = "object.import",
+    ) -> ImportReport:
+        """Validate every object, then store them in batches (one transaction each).
+
+        All or nothing at validation: an invalid object raises InvalidStixObject naming it
+        and nothing is written. Idempotent on (id, modified). Only the owner of an object
+        may add versions of it.
+        """
+        stored_markings = self._release_markings()
+        prepared = prepare(
+            objects,
+            override=override,
+            stored_release_markings=stored_markings,
+            known_grantees=grantees,
+        )
+        with self._database.reading() as connection:
+            check_ownership(connection, prepared, owner)
+        report = ImportReport(received=len(prepared))
+        for start in range(0, len(prepared), self._batch_size):
+            batch = prepared[start : start + self._batch_size]
+            with self._database.writing() as connection:
+                result = write_batch(connection, batch, owner=owner, now=datetime.now(UTC))
+                if result.stored:
+                    assert result.first_seq is not None and result.last_seq is not None
+                    report.seq_ranges.append((result.first_seq, result.last_seq))
+                    self._audit.record(
+                        connection,
+                        actor=actor,
+                        action=action,
+                        target=f"seq {result.first_seq}-{result.last_seq}",
+                        detail={
+                            "owner": owner,
+                            "stored": result.stored,
+                            "duplicates": result.duplicates,
+                        },
+                    )
+            report.stored += result.stored
+            report.duplicates += result.duplicates
+            report.batches += 1
+            if progress is not None:
+                progress(len(batch))
+        return report
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def objects(self, reader: Reader, query: ObjectQuery = ObjectQuery()) -> list[StoredObject]:
+        """The objects of `query` the reader may see, in the order they were added."""
+        with self._database.reading() as connection:
+            rows = connection.execute(self._select(reader, query)).all()
+            return self._render(connection, reader, rows)
+
+    def iter_objects(
+        self,
+        reader: Reader,
+        query: ObjectQuery = ObjectQuery(),
+        *,
+        chunk: int = 5000,
+        holder: str | None = None,
+    ) -> Iterator[StoredObject]:
+        """Like :meth:`objects`, streamed in chunks so any store size fits in memory.
+
+        With `holder`, only what that partner may pass on to the reader (exports).
+        """
+        after = query.after_seq
+        while True:
+            page = replace(query, after_seq=after, limit=chunk)
+            with self._database.reading() as connection:
+                rows = connection.execute(self._select(reader, page, holder=holder)).all()
+                if not rows:
+                    return
+                yield from self._render(connection, reader, rows)
+            after = rows[-1].seq
+
+    def count(self, reader: Reader, query: ObjectQuery = ObjectQuery()) -> int:
+        """How many objects of `query` the reader may see (never more)."""
+        inner = self._select(reader, replace(query, limit=None)).subquery()
+        with self._database.reading() as connection:
+            return int(connection.execute(select(func.count()).select_from(inner)).scalar_one())
+
+    def count_by_type(self, reader: Reader) -> dict[str, int]:
+        """Latest objects the reader may see, per STIX type."""
+        row = tables.objects.alias("o")
+        query = (
+            select(row.c.type, func.count())
+            .where(row.c.is_latest, policy.visible(reader, row))
+            .group_by(row.c.type)
+            .order_by(row.c.type)
+        )
+        with self._database.reading() as connection:
+            return {kind: int(n) for kind, n in connection.execute(query)}
+
+    def get(self, reader: Reader, stix_id: str, version: datetime | None = None) -> StoredObject:
+        """One object (its newest version, or `version`); NotFound if the reader may not
+        see it, exactly as if it did not exist."""
+        query = ObjectQuery(ids=(stix_id,), versions="all" if version else "latest")
+        found = [o for o in self.objects(reader, query) if version is None or o.version == version]
+        if not found:
+            raise NotFound(f"no object {stix_id}" + (f" version {version}" if version else ""))
+        return found[-1]
+
+    def versions(self, reader: Reader, stix_id: str) -> list[datetime]:
+        """The versions of an object the reader may see, oldest first."""
+        found = self.objects(reader, ObjectQuery(ids=(stix_id,), versions="all"))
+        if not found:
+            raise NotFound(f"no object {stix_id}")
+        return sorted(o.version for o in found)
+
+    def release_of(self, reader: Reader, stix_id: str) -> frozenset[str]:
+        """The release list of the newest version, for a reader that may see the object."""
+        visible = self.get(reader, stix_id)
+        release = tables.object_release
+        query = select(release.c.grantee).where(release.c.object_seq == visible.seq)
+        with self._database.reading() as connection:
+            return frozenset(connection.execute(query).scalars())
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _select(
+        self, reader: Reader, query: ObjectQuery, *, holder: str | None = None
+    ) -> Select[Any]:
+        row = tables.objects.alias("o")
+        allowed = (
+            policy.visible(reader, row)
+            if holder is None
+            else policy.exportable(reader, holder, row)
+        )
+        statement = select(row).where(allowed, row.c.seq > query.after_seq)
+        if query.versions == "latest":
+            statement = statement.where(row.c.is_latest)
+        if query.types:
+            statement = statement.where(row.c.type.in_(query.types))
+        if query.ids:
+            statement = statement.where(row.c.stix_id.in_(query.ids))
+        if query.owner:
+            statement = statement.where(row.c.owner == query.owner)
+        if query.tlp:
+            statement = statement.where(row.c.tlp == query.tlp.value)
+        if query.added_after:
+            statement = statement.where(row.c.date_added > query.added_after)
+        if query.text:
+            statement = statement.where(row.c.body.contains(query.text, autoescape=True))
+        statement = statement.order_by(row.c.seq)
+        return statement.limit(query.limit) if query.limit else statement
+
+    def _render(
+        self, connection: Connection, reader: Reader, rows: Sequence[Any]
+    ) -> list[StoredObject]:
+        bodies = [orjson.loads(row.body) for row in rows]
+        wanted: set[str] = set()
+        for row, body in zip(rows, bodies, strict=True):
+            if row.has_refs and row.owner != reader.partner:
+                wanted |= refs.redactable_refs(body)
+        visible_refs: set[str] = set()
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 5000):
+            chunk = ordered[start : start + 5000]
+            visible_refs.update(connection.execute(policy.readable_ids(reader, chunk)).scalars())
+        return [
+            StoredObject(
+                seq=row.seq,
+                stix_id=row.stix_id,
+                type=row.type,
+                version=row.modified,
+                date_added=row.date_added,
+                owner=row.owner,
+                tlp=Tlp(row.tlp) if row.tlp else None,
+                revoked=row.revoked,
+                body=policy.redacted_view(reader, row.owner, body, visible_refs)
+                if row.has_refs
+                else body,
+            )
+            for row, body in zip(rows, bodies, strict=True)
+        ]
+
+    def _release_markings(self) -> dict[str, frozenset[str]]:
+        objects = tables.objects
+        query = select(objects.c.stix_id, objects.c.body).where(
+            objects.c.type == "marking-definition", objects.c.is_latest
+        )
+        found: dict[str, frozenset[str]] = {}
+        with self._database.reading() as connection:
+            for stix_id, body in connection.execute(query):
+                grantees = release_list_of(orjson.loads(body))
+                if grantees is not None:
+                    found[stix_id] = grantees
+        return found

@@ -1,0 +1,225 @@
+"""The store: round trips, versions, bulk import, all-or-nothing validation, exports."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accord.core.errors import InvalidStixObject, NotFound, PermissionDenied
+from accord.core.exchange import read_bundle
+from accord.core.markings import TLP2_IDS, Tlp, release_marking
+from accord.core.node import Node
+from accord.core.store import ObjectQuery
+from tests.data import SHARED_DATA, stix_example_files
+
+
+def indicator(number: int, **extra: Any) -> dict[str, Any]:
+    stamp = "2026-03-01T10:00:00.000Z"
+    return {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": stamp,
+        "modified": stamp,
+        "name": f"C2 {number}",
+        "pattern": f"[ipv4-addr:value = '198.51.100.{number % 250}']",
+        "pattern_type": "stix",
+        "valid_from": stamp,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("path", stix_example_files(), ids=lambda p: p.name)
+def test_oasis_example_round_trips_unchanged(node: Node, path: Path) -> None:
+    objects = read_bundle(path)
+    report = node.import_objects(objects, actor="test")
+    assert report.received == len(objects)
+    home = node.reader("EU")
+    for original in objects:
+        stored = node.store.get(
+            home,
+            original["id"],
+            None if "modified" not in original else datetime.fromisoformat(original["modified"]),
+        )
+        assert stored.body == original
+
+
+def test_mitre_attack_ics_bundle_round_trips(node: Node) -> None:
+    with gzip.open(SHARED_DATA / "cyber" / "mitre_ics_attack_18.1.json.gz") as handle:
+        bundle = json.load(handle)
+    report = node.import_objects(bundle["objects"], actor="test", tlp=Tlp.CLEAR)
+    assert report.stored == len(bundle["objects"])
+    jp = node.reader("JP")
+    assert node.store.count(jp, ObjectQuery(types=("attack-pattern",))) == 95
+    relationship = next(o for o in bundle["objects"] if o["type"] == "relationship")
+    seen = node.store.get(jp, relationship["id"]).body
+    assert seen["source_ref"] == relationship["source_ref"]
+
+
+def test_every_version_is_kept_and_the_newest_is_the_default_view(node: Node) -> None:
+    first = indicator(1)
+    second = {**first, "modified": "2026-03-02T10:00:00.000Z", "name": "C2 1 (confirmed)"}
+    node.import_objects([second], actor="test")
+    node.import_objects([first], actor="test")  # an older version arriving late
+    home = node.reader("EU")
+    assert node.store.get(home, first["id"]).body["name"] == "C2 1 (confirmed)"
+    assert [v.day for v in node.store.versions(home, first["id"])] == [1, 2]
+    assert node.store.count(home, ObjectQuery(ids=(first["id"],))) == 1
+    assert node.store.count(home, ObjectQuery(ids=(first["id"],), versions="all")) == 2
+
+
+def test_reimporting_a_bundle_stores_nothing_twice(node: Node) -> None:
+    objects = [indicator(n) for n in range(50)]
+    assert node.import_objects(objects, actor="test").stored == 50
+    again = node.import_objects(objects, actor="test")
+    assert (again.stored, again.duplicates) == (0, 50)
+
+
+def test_one_bad_object_in_1000_names_it_and_nothing_is_stored(node: Node) -> None:
+    objects = [indicator(n) for n in range(1000)]
+    bad = objects[637]
+    bad["pattern"] = "[ipv4-addr:value = '10.0.0.1'"
+    before = node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",)))
+    with pytest.raises(InvalidStixObject) as caught:
+        node.import_objects(objects, actor="test")
+    assert caught.value.object_id == bad["id"]
+    assert caught.value.field == "pattern"
+    assert caught.value.index == 637
+    assert bad["id"] in str(caught.value)
+    assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == before
+
+
+def test_bulk_import_runs_in_batches(node: Node) -> None:
+    node.store._batch_size = 100  # small batches so that 1,000 objects make ten
+    report = node.import_objects([indicator(n) for n in range(1000)], actor="test")
+    assert (report.stored, report.batches) == (1000, 10)
+    assert len(node.audit.entries(action="object.import")) >= 10
+
+
+def test_release_list_from_the_objects_own_markings(node: Node) -> None:
+    marking = release_marking(["JP"])
+    finding = indicator(7, object_marking_refs=[TLP2_IDS[Tlp.AMBER], marking["id"]])
+    node.import_objects([marking, finding], actor="test")
+    assert node.store.get(node.reader("JP"), finding["id"]).body == finding
+    with pytest.raises(NotFound):
+        node.store.get(node.reader("KR"), finding["id"])
+
+
+def test_release_list_naming_an_unknown_partner_is_rejected(node: Node) -> None:
+    with pytest.raises(InvalidStixObject, match="'XX'"):
+        node.import_objects([indicator(1)], actor="test", tlp=Tlp.AMBER, release=["XX"])
+
+
+def test_group_membership_decides_who_reads_group_releases(node: Node) -> None:
+    finding = indicator(3)
+    node.import_objects([finding], actor="test", tlp=Tlp.GREEN, release=["sdp-jp"])
+    with pytest.raises(NotFound):
+        node.store.get(node.reader("NO"), finding["id"])
+    node.partners.add_member("sdp-jp", "NO", actor="test")
+    assert node.store.get(node.reader("NO"), finding["id"]).stix_id == finding["id"]
+
+
+def test_only_the_owner_adds_versions(node: Node) -> None:
+    finding = indicator(4)
+    node.import_objects([finding], owner="JP", actor="test")
+    newer = {**finding, "modified": "2026-04-01T00:00:00.000Z"}
+    with pytest.raises(InvalidStixObject, match="belongs to partner JP"):
+        node.import_objects([newer], owner="EU", actor="test")
+    # the very same version from another partner is a harmless duplicate
+    assert node.import_objects([finding], owner="EU", actor="test").duplicates == 1
+
+
+def test_change_release_makes_a_new_version_and_is_audited(node: Node) -> None:
+    finding = indicator(5)
+    node.import_objects([finding], actor="test", tlp=Tlp.AMBER, release=["JP"])
+    with pytest.raises(NotFound):
+        node.store.get(node.reader("KR"), finding["id"])
+    node.change_release(finding["id"], tlp=None, release=["JP", "KR"], actor="test")
+    assert node.store.get(node.reader("KR"), finding["id"]).tlp is Tlp.AMBER
+    assert len(node.store.versions(node.reader("EU"), finding["id"])) == 2
+    assert node.audit.entries(action="object.share")
+
+
+def test_change_release_of_another_partners_object_is_refused(node: Node) -> None:
+    finding = indicator(6)
+    node.import_objects([finding], owner="JP", actor="test", tlp=Tlp.CLEAR)
+    with pytest.raises(PermissionDenied):
+        node.change_release(finding["id"], tlp=None, release=["KR"], actor="test")
+
+
+def test_export_holds_only_what_the_partner_may_receive(node: Node, tmp_path: Path) -> None:
+    released = indicator(1)
+    red = indicator(2)
+    strict_from_jp = indicator(3)
+    node.import_objects([released], actor="test", tlp=Tlp.AMBER, release=["KR"])
+    node.import_objects([red], actor="test", tlp=Tlp.RED)
+    node.import_objects(
+        [strict_from_jp], owner="JP", actor="test", tlp=Tlp.AMBER_STRICT, release=["EU", "KR"]
+    )
+    out = tmp_path / "kr.json"
+    node.export("KR", out, actor="test")
+    ids = {obj["id"] for obj in read_bundle(out)}
+    assert released["id"] in ids
+    assert red["id"] not in ids  # RED never leaves the node
+    assert strict_from_jp["id"] not in ids  # AMBER+STRICT is not passed on by EU
+    assert TLP2_IDS[Tlp.AMBER] in ids  # markings travel with what they mark
+    assert node.audit.entries(action="export")[-1].target == "KR"
+
+
+def test_relationship_to_an_unreleased_object_is_invisible(node: Node) -> None:
+    secret = indicator(8)
+    public = indicator(9)
+    link = {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": f"relationship--{uuid.uuid4()}",
+        "created": "2026-03-01T10:00:00.000Z",
+        "modified": "2026-03-01T10:00:00.000Z",
+        "relationship_type": "related-to",
+        "source_ref": public["id"],
+        "target_ref": secret["id"],
+    }
+    node.import_objects([secret], actor="test", tlp=Tlp.AMBER, release=["KR"])
+    node.import_objects([public, link], actor="test", tlp=Tlp.GREEN, release=["JP", "KR"])
+    jp, kr = node.reader("JP"), node.reader("KR")
+    assert {o.stix_id for o in node.store.objects(jp, ObjectQuery(ids=(link["id"],)))} == set()
+    assert node.store.count(jp, ObjectQuery(types=("relationship",))) == 0
+    assert node.store.get(kr, link["id"]).body["target_ref"] == secret["id"]
+
+
+def test_optional_reference_is_removed_for_a_reader_who_may_not_follow_it(node: Node) -> None:
+    author = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": f"identity--{uuid.uuid4()}",
+        "created": "2026-03-01T10:00:00.000Z",
+        "modified": "2026-03-01T10:00:00.000Z",
+        "name": "Analyst team 7",
+        "identity_class": "group",
+    }
+    finding = indicator(10, created_by_ref=author["id"])
+    node.import_objects([author], actor="test", tlp=Tlp.AMBER, release=["KR"])
+    node.import_objects([finding], actor="test", tlp=Tlp.GREEN, release=["JP", "KR"])
+    assert "created_by_ref" not in node.store.get(node.reader("JP"), finding["id"]).body
+    assert node.store.get(node.reader("KR"), finding["id"]).body["created_by_ref"] == author["id"]
+    stored = node.store.get(node.reader("EU"), finding["id"]).body
+    assert stored == {
+        **copy.deepcopy(finding),
+        "object_marking_refs": stored["object_marking_refs"],
+    }
+
+
+def test_date_added_never_goes_backwards(node: Node) -> None:
+    for n in range(3):
+        node.import_objects([indicator(n)], actor="test")
+    found = node.store.objects(node.reader("EU"), ObjectQuery(types=("indicator",)))
+    stamps = [o.date_added for o in found]
+    assert stamps == sorted(stamps)
+    assert all(s.tzinfo is UTC for s in stamps)
