@@ -51,7 +51,7 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except AccordError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
 
 

@@ -81,15 +81,17 @@ class Node:
         home = self.settings.home_partner
         if home not in known and home not in {code for code, _ in wanted}:
             wanted = ((home, home), *wanted)
+        identities = []
         for code, name in wanted:
             if code not in known:
-                self.add_partner(code, name, actor=actor)
+                self.partners.add_partner(code, name, actor=actor)
+                identities.append(partner_identity(code, name))
         if seed:
             existing = {group.name for group in self.partners.groups()}
             for name, description, members in DEFAULT_GROUPS:
                 if name not in existing:
                     self.partners.create_group(name, description, members, actor=actor)
-        self.import_objects(builtin_objects(), owner=home, actor=actor)
+        self.import_objects([*builtin_objects(), *identities], owner=home, actor=actor)
 
     def add_partner(self, code: str, name: str, *, actor: str) -> Partner:
         """Register a partner and store its identity (TLP:CLEAR, owned by the home partner)."""

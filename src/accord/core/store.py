@@ -230,15 +230,12 @@ class Store:
         self, connection: Connection, reader: Reader, rows: Sequence[Any]
     ) -> list[StoredObject]:
         bodies = [orjson.loads(row.body) for row in rows]
-        wanted: set[str] = set()
-        for row, body in zip(rows, bodies, strict=True):
-            if row.has_refs and row.owner != reader.partner:
-                wanted |= refs.redactable_refs(body)
-        visible_refs: set[str] = set()
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 5000):
-            chunk = ordered[start : start + 5000]
-            visible_refs.update(connection.execute(policy.readable_ids(reader, chunk)).scalars())
+        # References each body shows a non-owner; only those need the reader's check.
+        shown = [
+            refs.redactable_refs(body) if row.has_refs and row.owner != reader.partner else None
+            for row, body in zip(rows, bodies, strict=True)
+        ]
+        readable = self._readable_refs(connection, reader, set().union(*filter(None, shown)))
         return [
             StoredObject(
                 seq=row.seq,
@@ -249,12 +246,21 @@ class Store:
                 owner=row.owner,
                 tlp=Tlp(row.tlp) if row.tlp else None,
                 revoked=row.revoked,
-                body=policy.redacted_view(reader, row.owner, body, visible_refs)
-                if row.has_refs
-                else body,
+                body=body
+                if not ids or ids <= readable
+                else policy.redacted_view(reader, row.owner, body, readable),
             )
-            for row, body in zip(rows, bodies, strict=True)
+            for row, body, ids in zip(rows, bodies, shown, strict=True)
         ]
+
+    @staticmethod
+    def _readable_refs(connection: Connection, reader: Reader, ids: set[str]) -> set[str]:
+        ordered = sorted(ids)
+        readable: set[str] = set()
+        for start in range(0, len(ordered), 5000):
+            chunk = ordered[start : start + 5000]
+            readable.update(connection.execute(policy.readable_ids(reader, chunk)).scalars())
+        return readable
 
     def _release_markings(self) -> dict[str, frozenset[str]]:
         objects = tables.objects

@@ -102,29 +102,31 @@ def _redact_value(key: str, value: Any, visible: Collection[str]) -> Any:
         return value
     if key.endswith("_ref") and is_stix_id(value):
         return value if value in visible else _REMOVED
-    if key.endswith("_refs") and isinstance(value, list):
+    if key.endswith("_refs") and type(value) is list:
         kept = [ref for ref in value if not is_stix_id(ref) or ref in visible]
         return kept if kept else _REMOVED
-    if isinstance(value, Mapping):
+    if type(value) is dict:
         return _redact_nested(value, visible)
-    if isinstance(value, list):
-        return [
-            _redact_nested(item, visible) if isinstance(item, Mapping) else item for item in value
-        ]
+    if type(value) is list:
+        return [_redact_nested(item, visible) if type(item) is dict else item for item in value]
     return value
 
 
 def _walk_refs(node: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    # `type(...) is` rather than isinstance against ABCs: this runs for every object on
+    # the bulk import path, and parsed JSON only holds dicts, lists and scalars.
     for key, value in node.items():
-        if key in _MARKING_KEYS:
-            continue
-        if key.endswith("_ref") and is_stix_id(value):
-            yield key, value
-        elif key.endswith("_refs") and isinstance(value, list):
-            yield from ((key, ref) for ref in value if is_stix_id(ref))
-        elif isinstance(value, Mapping):
+        kind = type(value)
+        if kind is str:
+            if key.endswith("_ref") and "--" in value and key not in _MARKING_KEYS:
+                yield key, value
+        elif kind is list:
+            if key.endswith("_refs"):
+                if key not in _MARKING_KEYS:
+                    yield from ((key, ref) for ref in value if type(ref) is str and "--" in ref)
+            else:
+                for item in value:
+                    if type(item) is dict:
+                        yield from _walk_refs(item)
+        elif kind is dict:
             yield from _walk_refs(value)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, Mapping):
-                    yield from _walk_refs(item)
