@@ -41,7 +41,7 @@ class MarkingOverride:
     release: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PreparedObject:
     """One validated object, ready to become a row."""
 
@@ -73,7 +73,7 @@ def prepare(
     *,
     override: MarkingOverride | None,
     stored_release_markings: Mapping[str, frozenset[str]],
-    known_grantees: Collection[str],
+    known_grantees: frozenset[str],
 ) -> list[PreparedObject]:
     """Validate and prepare every object, or raise for the first bad one (nothing written).
 
@@ -119,8 +119,17 @@ def write_batch(
     newest = _newest_versions(existing, fresh)
     native = _Native(connection.dialect.name)
     stamp = native.timestamp(date_added)
+    list_ids = _release_list_ids(connection, {item.release for item in fresh})
     rows = [
-        _row(item, base_seq + offset, owner, stamp, newest[item.stix_id] == item.version, native)
+        _row(
+            item,
+            base_seq + offset,
+            owner,
+            stamp,
+            newest[item.stix_id] == item.version,
+            native,
+            list_ids.get(item.release),
+        )
         for offset, item in enumerate(fresh, start=1)
     ]
     demoted = [
@@ -134,7 +143,7 @@ def write_batch(
             update(objects).where(objects.c.seq.in_(demoted)).values(is_latest=False)
         )
     _bulk_insert(connection, objects, rows)
-    _insert_side_rows(connection, fresh, base_seq)
+    _insert_required_refs(connection, fresh, base_seq)
     return BatchResult(len(fresh), len(batch) - len(fresh), base_seq + 1, base_seq + len(fresh))
 
 
@@ -164,42 +173,54 @@ def _prepare_one(
     obj: Mapping[str, Any],
     index: int,
     release_by_marking: Mapping[str, frozenset[str]],
-    known_grantees: Collection[str],
+    known_grantees: frozenset[str],
 ) -> PreparedObject:
     stix_id = obj["id"]
     marking_refs = obj.get("object_marking_refs") or ()
-    levels = [TLP_BY_MARKING_ID[ref] for ref in marking_refs if ref in TLP_BY_MARKING_ID]
-    tlp = max(levels, key=lambda level: level.strictness) if levels else None
+    tlp = _strictest_tlp(marking_refs)
     if stix_id in TLP_BY_MARKING_ID:
         # The TLP marking-definitions are published standards; their bodies stay as OASIS
         # wrote them (unmarked), and every partner reads them.
         tlp = Tlp.CLEAR
     own_release = release_list_of(obj) if obj["type"] == "marking-definition" else None
-    release = set(own_release or ())
-    for ref in marking_refs:
-        release |= release_by_marking.get(ref, frozenset())
-    for grantee in sorted(release):
-        if grantee not in known_grantees:
-            raise InvalidStixObject(
-                stix_id,
-                "object_marking_refs",
-                f"release list names {grantee!r}, which is no partner or sharing group here",
-                index=index,
-            )
-    created = obj.get("created")
+    release = frozenset(own_release or ()).union(
+        *(release_by_marking[ref] for ref in marking_refs if ref in release_by_marking)
+    )
+    unknown = release - known_grantees
+    if unknown:
+        raise InvalidStixObject(
+            stix_id,
+            "object_marking_refs",
+            f"release list names {min(unknown)!r}, which is no partner or sharing group here",
+            index=index,
+        )
+    created_text = obj.get("created")
+    created = parse_timestamp(created_text) if isinstance(created_text, str) else None
+    modified_text = obj.get("modified")
     return PreparedObject(
         stix_id=stix_id,
         type=obj["type"],
         spec_version=obj.get("spec_version", "2.1"),
-        created=parse_timestamp(created) if isinstance(created, str) else None,
-        version=version_of(obj),
+        created=created,
+        version=created
+        if created is not None and modified_text in (None, created_text)
+        else version_of(obj),
         revoked=bool(obj.get("revoked", False)),
         tlp=tlp,
-        release=frozenset(release),
+        release=release,
         required_refs=refs.required_refs(obj),
         has_refs=bool(refs.redactable_refs(obj)),
         body=canonical_json(obj),
     )
+
+
+def _strictest_tlp(marking_refs: Iterable[str]) -> Tlp | None:
+    strictest: Tlp | None = None
+    for ref in marking_refs:
+        level = TLP_BY_MARKING_ID.get(ref)
+        if level is not None and (strictest is None or level.strictness > strictest.strictness):
+            strictest = level
+    return strictest
 
 
 def _apply_override(
@@ -266,18 +287,27 @@ def _newest_versions(
 
 
 def _row(
-    item: PreparedObject, seq: int, owner: str, date_added: Any, is_latest: bool, native: _Native
+    item: PreparedObject,
+    seq: int,
+    owner: str,
+    date_added: Any,
+    is_latest: bool,
+    native: _Native,
+    release_list: int | None,
 ) -> dict[str, Any]:
+    created = native.timestamp(item.created)
     return {
         "seq": seq,
         "stix_id": item.stix_id,
         "type": item.type,
         "spec_version": item.spec_version,
-        "created": native.timestamp(item.created),
-        "modified": native.timestamp(item.version),
+        "created": created,
+        # A first version's `modified` equals `created`: convert once.
+        "modified": created if item.version == item.created else native.timestamp(item.version),
         "date_added": date_added,
         "owner": owner,
         "tlp": item.tlp.value if item.tlp else None,
+        "release_list": release_list,
         "revoked": native.boolean(item.revoked),
         "is_latest": native.boolean(is_latest),
         "has_refs": native.boolean(item.has_refs),
@@ -327,23 +357,49 @@ def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]
     connection.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
 
 
-def _insert_side_rows(
+def _insert_required_refs(
     connection: Connection, fresh: Sequence[PreparedObject], base_seq: int
 ) -> None:
-    release_rows = [
-        {"object_seq": base_seq + offset, "grantee": grantee}
-        for offset, item in enumerate(fresh, start=1)
-        for grantee in sorted(item.release)
-    ]
     ref_rows = [
         {"object_seq": base_seq + offset, "ref_id": ref_id, "mode": mode}
         for offset, item in enumerate(fresh, start=1)
         for ref_id, mode in item.required_refs
     ]
-    if release_rows:
-        _bulk_insert(connection, tables.object_release, release_rows)
     if ref_rows:
         _bulk_insert(connection, tables.object_required_refs, ref_rows)
+
+
+def _release_list_ids(
+    connection: Connection, releases: Collection[frozenset[str]]
+) -> dict[frozenset[str], int]:
+    """The id of each release list, adding the lists not stored yet."""
+    lists, members = tables.release_lists, tables.release_list_grantees
+    keys = {release: ",".join(sorted(release)) for release in releases if release}
+    if not keys:
+        return {}
+    found = {
+        text: list_id
+        for list_id, text in connection.execute(
+            select(lists.c.id, lists.c.grantees).where(lists.c.grantees.in_(keys.values()))
+        )
+    }
+    missing = sorted(set(keys.values()) - set(found))
+    if missing:
+        next_id = (connection.execute(select(func.max(lists.c.id))).scalar() or 0) + 1
+        for offset, text in enumerate(missing):
+            found[text] = next_id + offset
+        connection.execute(
+            insert(lists), [{"id": found[text], "grantees": text} for text in missing]
+        )
+        connection.execute(
+            insert(members),
+            [
+                {"list_id": found[text], "grantee": grantee}
+                for text in missing
+                for grantee in text.split(",")
+            ],
+        )
+    return {release: found[text] for release, text in keys.items()}
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -32,7 +32,10 @@ class Tlp(StrEnum):
     @property
     def strictness(self) -> int:
         """0 for CLEAR up to 4 for RED: where an object carries two levels, the stricter wins."""
-        return list(Tlp).index(self)
+        return _STRICTNESS[self]
+
+
+_STRICTNESS = {level: rank for rank, level in enumerate(Tlp)}
 
 
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"

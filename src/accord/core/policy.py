@@ -94,10 +94,10 @@ def may_pass_on(
 
 def readable(reader: Reader, row: FromClause) -> ColumnElement[bool]:
     """SQL for :func:`may_read` on the rows of `row` (an alias of ``stix_objects``)."""
-    release = tables.object_release
-    released = exists().where(
-        release.c.object_seq == row.c.seq, release.c.grantee.in_(sorted(reader.grantees))
-    )
+    members = tables.release_list_grantees
+    # Uncorrelated: the database finds the reader's release lists once per statement.
+    readers_lists = select(members.c.list_id).where(members.c.grantee.in_(sorted(reader.grantees)))
+    released = row.c.release_list.in_(readers_lists)
     return or_(
         row.c.owner == reader.partner,
         row.c.tlp == Tlp.CLEAR.value,

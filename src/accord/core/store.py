@@ -192,8 +192,12 @@ class Store:
     def release_of(self, reader: Reader, stix_id: str) -> frozenset[str]:
         """The release list of the newest version, for a reader that may see the object."""
         visible = self.get(reader, stix_id)
-        release = tables.object_release
-        query = select(release.c.grantee).where(release.c.object_seq == visible.seq)
+        objects, members = tables.objects, tables.release_list_grantees
+        query = (
+            select(members.c.grantee)
+            .join(objects, objects.c.release_list == members.c.list_id)
+            .where(objects.c.seq == visible.seq)
+        )
         with self._database.reading() as connection:
             return frozenset(connection.execute(query).scalars())
 

@@ -73,23 +73,34 @@ objects = Table(
     Column("date_added", UtcDateTime(), nullable=False),
     Column("owner", String(32), nullable=False),
     Column("tlp", String(16), nullable=True),
+    # The object's release list (partners and groups), shared by every object with it.
+    Column("release_list", ForeignKey("release_lists.id"), nullable=True),
     Column("revoked", Boolean(), nullable=False),
     Column("is_latest", Boolean(), nullable=False),
     # Whether the body holds optional references that are redacted per reader on output.
     Column("has_refs", Boolean(), nullable=False),
     Column("body", Text(), nullable=False),
     UniqueConstraint("stix_id", "modified"),
-    Index(None, "stix_id", "is_latest"),
     Index(None, "type", "is_latest"),
     Index(None, "date_added"),
+    Index(None, "release_list"),
 )
 
-# Who an object is released to: partner codes and sharing-group names, as the object says.
-# Groups resolve at read time, so a group's membership decides who reads its objects.
-object_release = Table(
-    "object_release",
+# Distinct release lists: partner codes and sharing-group names, as objects name them.
+# Many objects share one list, so an object row carries only the list's id; groups resolve
+# at read time, so a group's membership decides who reads its objects.
+release_lists = Table(
+    "release_lists",
     metadata,
-    Column("object_seq", ForeignKey("stix_objects.seq", ondelete="CASCADE"), primary_key=True),
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    # Sorted grantees joined by commas: the list's identity.
+    Column("grantees", Text(), nullable=False, unique=True),
+)
+
+release_list_grantees = Table(
+    "release_list_grantees",
+    metadata,
+    Column("list_id", ForeignKey("release_lists.id"), primary_key=True),
     Column("grantee", String(64), primary_key=True),
     Index(None, "grantee"),
 )

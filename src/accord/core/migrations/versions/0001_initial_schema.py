@@ -18,6 +18,23 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "release_lists",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("grantees", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_release_lists"),
+        sa.UniqueConstraint("grantees", name="uq_release_lists_grantees"),
+    )
+    op.create_table(
+        "release_list_grantees",
+        sa.Column("list_id", sa.Integer(), nullable=False),
+        sa.Column("grantee", sa.String(64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["list_id"], ["release_lists.id"], name="fk_release_list_grantees_list_id_release_lists"
+        ),
+        sa.PrimaryKeyConstraint("list_id", "grantee", name="pk_release_list_grantees"),
+    )
+    op.create_index("ix_release_list_grantees_grantee", "release_list_grantees", ["grantee"])
+    op.create_table(
         "stix_objects",
         sa.Column("seq", SequenceNumber, primary_key=True, autoincrement=True),
         sa.Column("stix_id", sa.String(300), nullable=False),
@@ -28,30 +45,22 @@ def upgrade() -> None:
         sa.Column("date_added", UtcDateTime(), nullable=False),
         sa.Column("owner", sa.String(32), nullable=False),
         sa.Column("tlp", sa.String(16), nullable=True),
+        sa.Column("release_list", sa.Integer(), nullable=True),
         sa.Column("revoked", sa.Boolean(), nullable=False),
         sa.Column("is_latest", sa.Boolean(), nullable=False),
         sa.Column("has_refs", sa.Boolean(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["release_list"],
+            ["release_lists.id"],
+            name="fk_stix_objects_release_list_release_lists",
+        ),
         sa.PrimaryKeyConstraint("seq", name="pk_stix_objects"),
         sa.UniqueConstraint("stix_id", "modified", name="uq_stix_objects_stix_id_modified"),
     )
-    op.create_index("ix_stix_objects_stix_id_is_latest", "stix_objects", ["stix_id", "is_latest"])
     op.create_index("ix_stix_objects_type_is_latest", "stix_objects", ["type", "is_latest"])
     op.create_index("ix_stix_objects_date_added", "stix_objects", ["date_added"])
-
-    op.create_table(
-        "object_release",
-        sa.Column("object_seq", SequenceNumber, nullable=False),
-        sa.Column("grantee", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["object_seq"],
-            ["stix_objects.seq"],
-            name="fk_object_release_object_seq_stix_objects",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("object_seq", "grantee", name="pk_object_release"),
-    )
-    op.create_index("ix_object_release_grantee", "object_release", ["grantee"])
+    op.create_index("ix_stix_objects_release_list", "stix_objects", ["release_list"])
 
     op.create_table(
         "object_required_refs",
@@ -156,7 +165,8 @@ def downgrade() -> None:
         "sharing_groups",
         "partners",
         "object_required_refs",
-        "object_release",
         "stix_objects",
+        "release_list_grantees",
+        "release_lists",
     ):
         op.drop_table(table)
