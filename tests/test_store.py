@@ -223,3 +223,16 @@ def test_date_added_never_goes_backwards(node: Node) -> None:
     stamps = [o.date_added for o in found]
     assert stamps == sorted(stamps)
     assert all(s.tzinfo is UTC for s in stamps)
+
+
+def test_parallel_validation_names_the_same_first_bad_object(node: Node) -> None:
+    objects = [indicator(n) for n in range(6000)]
+    for position in (4500, 5200):
+        objects[position]["pattern"] = "[ipv4-addr:value = ]"
+    for workers in (1, 2):
+        node.store._workers = workers
+        with pytest.raises(InvalidStixObject) as caught:
+            node.import_objects(objects, actor="test")
+        assert caught.value.index == 4500
+        assert caught.value.object_id == objects[4500]["id"]
+    assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == 0

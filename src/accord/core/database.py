@@ -78,5 +78,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A 64 MiB page cache keeps the indexes of a few million objects in memory on bulk
+    # import; checkpointing every ~40 MiB of WAL rather than 4 MiB moves pages into the
+    # database file in fewer, larger steps (durability comes from the WAL either way).
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

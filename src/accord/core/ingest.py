@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from accord.core import tables
 from accord.core.errors import InvalidStixObject
+from accord.core.fanout import map_ranges
 from accord.core.markings import (
     TLP2_IDS,
     TLP_BY_MARKING_ID,
@@ -30,6 +31,8 @@ from accord.core.stix.validation import validate_object
 
 # Rows per IN (...) lookup: well under SQLite's and PostgreSQL's bound-parameter limits.
 _LOOKUP_CHUNK = 5000
+# Below this many objects, forking workers costs more than it saves.
+_PARALLEL_MIN = 4000
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,15 @@ def prepare(
     override: MarkingOverride | None,
     stored_release_markings: Mapping[str, frozenset[str]],
     known_grantees: frozenset[str],
+    workers: int = 1,
 ) -> list[PreparedObject]:
     """Validate and prepare every object, or raise for the first bad one (nothing written).
 
     `stored_release_markings` maps the ids of release markings already in the store to
-    their grantees; the bundle's own release markings are added to it.
+    their grantees; the bundle's own release markings are added to it. Large bundles are
+    spread over `workers` processes; the error is the same as with one.
     """
     objects = list(objects)
-    for index, obj in enumerate(objects):
-        validate_object(obj, index=index)
     if override is not None:
         objects = _apply_override(objects, override, stored_release_markings)
     release_by_marking = dict(stored_release_markings)
@@ -90,10 +93,36 @@ def prepare(
         grantees = release_list_of(obj) if obj.get("type") == "marking-definition" else None
         if grantees is not None:
             release_by_marking[obj["id"]] = grantees
+
+    def first_invalid(start: int, stop: int) -> _Failure | None:
+        for index in range(start, stop):
+            try:
+                validate_object(objects[index], index=index)
+            except InvalidStixObject as error:
+                return _Failure(error.object_id, error.field, error.reason, index)
+        return None
+
+    # Validation is most of the work and its answer is small, so it is what fans out.
+    workers = workers if len(objects) >= _PARALLEL_MIN else 1
+    for failure in map_ranges(first_invalid, len(objects), workers):
+        if failure is not None:
+            raise InvalidStixObject(
+                failure.object_id, failure.field, failure.reason, index=failure.index
+            )
     return [
         _prepare_one(obj, index, release_by_marking, known_grantees)
         for index, obj in enumerate(objects)
     ]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An invalid object, as a worker process reports it (exceptions pickle poorly)."""
+
+    object_id: str | None
+    field: str
+    reason: str
+    index: int
 
 
 def write_batch(
@@ -247,7 +276,8 @@ def _apply_override(
         obj if obj.get("type") == "marking-definition" else _remarked(obj, replaced, new_refs)
         for obj in objects
     ]
-    return added + marked
+    # Added markings go last, so every object keeps its position for error messages.
+    return marked + added
 
 
 def _remarked(

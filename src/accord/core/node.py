@@ -58,7 +58,12 @@ class Node:
         self.audit = AuditLog(self.database)
         self.partners = PartnerDirectory(self.database, self.audit)
         self.principals = Principals(self.database, self.audit)
-        self.store = Store(self.database, self.audit, batch_size=settings.import_batch_size)
+        self.store = Store(
+            self.database,
+            self.audit,
+            batch_size=settings.import_batch_size,
+            workers=settings.import_workers,
+        )
 
     @classmethod
     def open(cls, settings: Settings) -> Node:

@@ -8,6 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accord.core.fanout import available_workers
+
 
 def default_data_dir() -> Path:
     """The per-user data directory used when ``ACCORD_DATA_DIR`` is not set."""
@@ -35,6 +37,13 @@ class Settings(BaseSettings):
     )
     import_batch_size: int = Field(
         default=5000, ge=1, le=100_000, description="Objects per transaction on bulk import."
+    )
+
+    import_workers: int = Field(
+        default_factory=available_workers,
+        ge=1,
+        le=64,
+        description="Processes that validate a large bundle in parallel (default: the cores).",
     )
 
     @field_validator("home_partner")

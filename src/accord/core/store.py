@@ -66,10 +66,13 @@ class ImportReport:
 class Store:
     """Writes bundles and reads objects for a reader, through :mod:`accord.core.policy`."""
 
-    def __init__(self, database: Database, audit: AuditLog, *, batch_size: int = 5000):
+    def __init__(
+        self, database: Database, audit: AuditLog, *, batch_size: int = 5000, workers: int = 1
+    ):
         self._database = database
         self._audit = audit
         self._batch_size = batch_size
+        self._workers = workers
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -96,6 +99,7 @@ class Store:
             override=override,
             stored_release_markings=stored_markings,
             known_grantees=grantees,
+            workers=self._workers,
         )
         with self._database.reading() as connection:
             check_ownership(connection, prepared, owner)

@@ -1,0 +1,48 @@
+"""Spread CPU-bound work over the machine's cores with forked worker processes.
+
+Validating and preparing a large bundle is pure Python and holds the GIL, so threads do not
+help; forked processes inherit the objects already in memory, so only range bounds go out
+and only results come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+# The work of the current fan-out; forked workers inherit it, so it needs no pickling.
+_work: Callable[[int, int], Any] | None = None
+
+
+def available_workers() -> int:
+    """How many processes a fan-out may use here: the cores, where fork exists, else one."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
+def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) -> list[Result]:
+    """``[work(start, stop) ...]`` over contiguous ranges covering ``range(length)``, in
+    order. The first range runs in this process, the others in forked workers."""
+    workers = max(1, min(workers, available_workers(), length))
+    bounds = [(length * n // workers, length * (n + 1) // workers) for n in range(workers)]
+    if workers == 1:
+        return [work(0, length)]
+    global _work
+    _work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            pending = [pool.apply_async(_run, bound) for bound in bounds[1:]]
+            first = work(*bounds[0])
+            return [first, *(result.get() for result in pending)]
+    finally:
+        _work = None
+
+
+def _run(start: int, stop: int) -> Any:
+    assert _work is not None, "a worker runs only inside map_ranges"
+    return _work(start, stop)
