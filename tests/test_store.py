@@ -14,8 +14,11 @@ import pytest
 
 from accord.core.errors import InvalidStixObject, NotFound, PermissionDenied
 from accord.core.exchange import read_bundle
+from accord.core.ingest import _may_hold_refs
 from accord.core.markings import TLP2_IDS, Tlp, release_marking
 from accord.core.node import Node
+from accord.core.stix import refs
+from accord.core.stix.canonical import canonical_json
 from accord.core.store import ObjectQuery
 from tests.data import SHARED_DATA, stix_example_files
 
@@ -236,3 +239,20 @@ def test_parallel_validation_names_the_same_first_bad_object(node: Node) -> None
         assert caught.value.index == 4500
         assert caught.value.object_id == objects[4500]["id"]
     assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, False),
+        ({"object_marking_refs": [TLP2_IDS[Tlp.AMBER]]}, False),
+        ({"created_by_ref": f"identity--{uuid.uuid4()}"}, True),
+        ({"external_references": [{"source_name": "x", "description": '"_ref":"a--b'}]}, False),
+        ({"x_accord_sources": {"seen_refs": [f"indicator--{uuid.uuid4()}"]}}, True),
+        ({"granular_markings": [{"marking_ref": TLP2_IDS[Tlp.RED], "selectors": ["name"]}]}, False),
+    ],
+)
+def test_reference_screen_never_misses_a_reference(extra: dict[str, Any], expected: bool) -> None:
+    obj = indicator(1, **extra)
+    assert _may_hold_refs(canonical_json(obj)) is expected
+    assert bool(refs.redactable_refs(obj)) is expected

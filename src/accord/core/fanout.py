@@ -7,6 +7,7 @@ and only results come back.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -34,6 +35,9 @@ def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) ->
         return [work(0, length)]
     global _work
     _work = work
+    # Frozen objects are left out of garbage collection, whose passes would otherwise
+    # write to every object and so copy the whole shared heap into each process.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
             pending = [pool.apply_async(_run, bound) for bound in bounds[1:]]
@@ -41,6 +45,7 @@ def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) ->
             return [first, *(result.get() for result in pending)]
     finally:
         _work = None
+        gc.unfreeze()
 
 
 def _run(start: int, stop: int) -> Any:

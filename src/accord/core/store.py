@@ -12,9 +12,10 @@ from sqlalchemy import Connection, Select, func, select
 
 from accord.core import policy, tables
 from accord.core.audit import AuditLog
+from accord.core.batches import check_ownership, write_batch
 from accord.core.database import Database
 from accord.core.errors import NotFound
-from accord.core.ingest import MarkingOverride, check_ownership, prepare, write_batch
+from accord.core.ingest import MarkingOverride, prepare
 from accord.core.markings import Tlp, release_list_of
 from accord.core.policy import Reader
 from accord.core.stix import refs
