@@ -103,23 +103,27 @@ def write_batch(
     return BatchResult(len(fresh), len(batch) - len(fresh), base_seq + 1, base_seq + len(fresh))
 
 
-def check_ownership(connection: Connection, prepared: Sequence[PreparedObject], owner: str) -> None:
+def check_ownership(
+    connection: Connection, versions: Sequence[tuple[str, str]], owner: str
+) -> None:
     """Reject a new version of an object another partner owns (STIX: only the creator
-    versions an object). Versions already stored are fine: they will be skipped."""
+    versions an object). Versions already stored are fine: they will be skipped.
+
+    `versions` holds (id, version) per object of the bundle, in bundle order.
+    """
     objects = tables.objects
-    ids = sorted({item.stix_id for item in prepared})
     stored: dict[str, tuple[str, set[str]]] = {}
-    for chunk in _chunks(ids):
+    for chunk in _chunks(sorted({stix_id for stix_id, _ in versions})):
         query = select(objects.c.stix_id, objects.c.owner, objects.c.modified).where(
             objects.c.stix_id.in_(_id_list(connection, chunk))
         )
         for stix_id, holder, version in connection.execute(query):
             stored.setdefault(stix_id, (holder, set()))[1].add(sortable_timestamp(version))
-    for index, item in enumerate(prepared):
-        holder, versions = stored.get(item.stix_id, (owner, set()))
-        if holder != owner and item.version not in versions:
+    for index, (stix_id, version) in enumerate(versions):
+        holder, known = stored.get(stix_id, (owner, set()))
+        if holder != owner and version not in known:
             raise InvalidStixObject(
-                item.stix_id,
+                stix_id,
                 "id",
                 f"the object belongs to partner {holder}; only its owner adds versions",
                 index=index,

@@ -8,12 +8,12 @@ processes at once (:mod:`accord.core.fanout`); the error is the same as with one
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from accord.core.errors import InvalidStixObject
-from accord.core.fanout import map_ranges
+from accord.core.fanout import imap_ranges, map_ranges
 from accord.core.markings import (
     TLP2_IDS,
     TLP_BY_MARKING_ID,
@@ -65,19 +65,49 @@ class PreparedObject(NamedTuple):
     body: str
 
 
-def prepare(
+@dataclass(frozen=True)
+class CheckedBundle:
+    """A bundle whose every object passed validation and names only known grantees."""
+
+    objects: list[Mapping[str, Any]]
+    release_by_marking: Mapping[str, frozenset[str]]
+    known_grantees: frozenset[str]
+    workers: int
+
+    def versions(self) -> list[tuple[str, str]]:
+        """(id, version) of every object, the version as :func:`sortable_timestamp` text."""
+        return [(obj["id"], _version_key(obj)) for obj in self.objects]
+
+    def prepared_batches(self, batch_size: int) -> Iterator[list[PreparedObject]]:
+        """The objects as rows, `batch_size` at a time, in bundle order.
+
+        With more than one worker, a worker process prepares the next batches while the
+        caller writes the current one.
+        """
+
+        def prepare_range(start: int, stop: int) -> list[PreparedObject]:
+            return [
+                _prepare_one(self.objects[i], i, self.release_by_marking, self.known_grantees)
+                for i in range(start, stop)
+            ]
+
+        workers = self.workers if len(self.objects) >= _PARALLEL_MIN else 1
+        return imap_ranges(prepare_range, len(self.objects), batch_size, workers)
+
+
+def check(
     objects: Sequence[Mapping[str, Any]],
     *,
     override: MarkingOverride | None,
     stored_release_markings: Mapping[str, frozenset[str]],
     known_grantees: frozenset[str],
     workers: int = 1,
-) -> list[PreparedObject]:
-    """Validate and prepare every object, or raise for the first bad one.
+) -> CheckedBundle:
+    """Validate every object (and its release list), or raise for the first bad one.
 
     `stored_release_markings` maps the ids of release markings already in the store to
     their grantees; the bundle's own release markings are added to it. Large bundles are
-    spread over `workers` processes.
+    checked by `workers` processes at once; the error is the same as with one.
     """
     objects = list(objects)
     if override is not None:
@@ -88,24 +118,23 @@ def prepare(
         if grantees is not None:
             release_by_marking[obj["id"]] = grantees
 
-    def prepare_range(start: int, stop: int) -> list[PreparedObject] | _Failure:
-        prepared = []
+    def first_failure(start: int, stop: int) -> _Failure | None:
         for index in range(start, stop):
             obj = objects[index]
             try:
                 validate_object(obj, index=index)
-                prepared.append(_prepare_one(obj, index, release_by_marking, known_grantees))
+                _release_of(obj, index, release_by_marking, known_grantees)
             except InvalidStixObject as error:
                 return _Failure(error.object_id, error.field, error.reason, index)
-        return prepared
+        return None
 
-    workers = workers if len(objects) >= _PARALLEL_MIN else 1
-    result: list[PreparedObject] = []
-    for part in map_ranges(prepare_range, len(objects), workers):
-        if isinstance(part, _Failure):
-            raise InvalidStixObject(part.object_id, part.field, part.reason, index=part.index)
-        result.extend(part)
-    return result
+    parallel = workers if len(objects) >= _PARALLEL_MIN else 1
+    for failure in map_ranges(first_failure, len(objects), parallel):
+        if failure is not None:
+            raise InvalidStixObject(
+                failure.object_id, failure.field, failure.reason, index=failure.index
+            )
+    return CheckedBundle(objects, release_by_marking, known_grantees, workers)
 
 
 @dataclass(frozen=True)
@@ -118,19 +147,14 @@ class _Failure:
     index: int
 
 
-def _prepare_one(
+def _release_of(
     obj: Mapping[str, Any],
     index: int,
     release_by_marking: Mapping[str, frozenset[str]],
     known_grantees: frozenset[str],
-) -> PreparedObject:
-    stix_id = obj["id"]
+) -> frozenset[str]:
+    """The grantees the object is released to; every one must be a partner or group."""
     marking_refs = obj.get("object_marking_refs") or ()
-    tlp = _strictest_tlp(marking_refs)
-    if stix_id in TLP_BY_MARKING_ID:
-        # The TLP marking-definitions are published standards; their bodies stay as OASIS
-        # wrote them (unmarked), and every partner reads them.
-        tlp = Tlp.CLEAR
     own_release = release_list_of(obj) if obj["type"] == "marking-definition" else None
     release = frozenset(own_release or ()).union(
         *(release_by_marking[ref] for ref in marking_refs if ref in release_by_marking)
@@ -138,11 +162,35 @@ def _prepare_one(
     unknown = release - known_grantees
     if unknown:
         raise InvalidStixObject(
-            stix_id,
+            obj["id"],
             "object_marking_refs",
             f"release list names {min(unknown)!r}, which is no partner or sharing group here",
             index=index,
         )
+    return release
+
+
+def _version_key(obj: Mapping[str, Any]) -> str:
+    created_text = obj.get("created")
+    modified_text = obj.get("modified")
+    if isinstance(modified_text, str):
+        return _key(modified_text)
+    return _key(created_text) if isinstance(created_text, str) else _UNVERSIONED_KEY
+
+
+def _prepare_one(
+    obj: Mapping[str, Any],
+    index: int,
+    release_by_marking: Mapping[str, frozenset[str]],
+    known_grantees: frozenset[str],
+) -> PreparedObject:
+    stix_id = obj["id"]
+    tlp = _strictest_tlp(obj.get("object_marking_refs") or ())
+    if stix_id in TLP_BY_MARKING_ID:
+        # The TLP marking-definitions are published standards; their bodies stay as OASIS
+        # wrote them (unmarked), and every partner reads them.
+        tlp = Tlp.CLEAR
+    release = _release_of(obj, index, release_by_marking, known_grantees)
     created_text = obj.get("created")
     created = _key(created_text) if isinstance(created_text, str) else None
     modified_text = obj.get("modified")

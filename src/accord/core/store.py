@@ -15,7 +15,7 @@ from accord.core.audit import AuditLog
 from accord.core.batches import check_ownership, write_batch
 from accord.core.database import Database
 from accord.core.errors import NotFound
-from accord.core.ingest import MarkingOverride, prepare
+from accord.core.ingest import MarkingOverride, check
 from accord.core.markings import Tlp, release_list_of
 from accord.core.policy import Reader
 from accord.core.stix import refs
@@ -94,19 +94,17 @@ class Store:
         and nothing is written. Idempotent on (id, modified). Only the owner of an object
         may add versions of it.
         """
-        stored_markings = self._release_markings()
-        prepared = prepare(
+        bundle = check(
             objects,
             override=override,
-            stored_release_markings=stored_markings,
+            stored_release_markings=self._release_markings(),
             known_grantees=grantees,
             workers=self._workers,
         )
         with self._database.reading() as connection:
-            check_ownership(connection, prepared, owner)
-        report = ImportReport(received=len(prepared))
-        for start in range(0, len(prepared), self._batch_size):
-            batch = prepared[start : start + self._batch_size]
+            check_ownership(connection, bundle.versions(), owner)
+        report = ImportReport(received=len(bundle.objects))
+        for batch in bundle.prepared_batches(self._batch_size):
             with self._database.writing() as connection:
                 result = write_batch(connection, batch, owner=owner, now=datetime.now(UTC))
                 if result.stored:
