@@ -123,7 +123,7 @@ def demo(
 
 
 def _visibility_table(node: Node) -> Table:
-    table = Table(title="What each partner can read on this node (latest findings)")
+    table = Table(title="Objects each partner can read on this node (newest versions)")
     table.add_column("partner")
     for area in AREAS:
         table.add_column(area, justify="right")
