@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.cli.app import app
-from tests.data import stix_example_files
+from tests.data import indicator, stix_example_files
 
 runner = CliRunner()
 
@@ -36,21 +36,6 @@ def write_bundle(path: Path, objects: list[dict[str, Any]]) -> Path:
         json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
     )
     return path
-
-
-def indicator(name: str) -> dict[str, Any]:
-    stamp = "2026-05-01T00:00:00.000Z"
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": stamp,
-        "modified": stamp,
-        "name": name,
-        "pattern_type": "stix",
-        "pattern": "[domain-name:value = 'c2.example.net']",
-        "valid_from": stamp,
-    }
 
 
 def test_commands_without_init_say_to_run_init(tmp_path: Path) -> None:
@@ -97,7 +82,7 @@ def test_token_is_printed_once_and_never_listed(node_dir: Path) -> None:
 
 
 def test_import_with_release_then_list_as_partners(node_dir: Path, tmp_path: Path) -> None:
-    finding = indicator("Maritime C2 beacon")
+    finding = indicator(name="Maritime C2 beacon")
     bundle = write_bundle(tmp_path / "b.json", [finding])
     result = accord(node_dir, "import", str(bundle), "--tlp", "amber", "--release", "JP")
     assert result.exit_code == 0, result.output
@@ -115,7 +100,7 @@ def test_import_with_release_then_list_as_partners(node_dir: Path, tmp_path: Pat
 
 
 def test_import_of_a_bad_bundle_names_file_object_and_field(node_dir: Path, tmp_path: Path) -> None:
-    good, bad = indicator("fine"), indicator("broken")
+    good, bad = indicator(name="fine"), indicator(name="broken")
     bad["pattern"] = "[domain-name:value = "
     bundle = write_bundle(tmp_path / "bad.json", [good, bad])
     result = accord(node_dir, "import", str(bundle))
@@ -135,7 +120,7 @@ def test_import_of_broken_json_names_line_and_column(node_dir: Path, tmp_path: P
 
 
 def test_export_as_partner_holds_only_its_objects(node_dir: Path, tmp_path: Path) -> None:
-    for_jp, for_kr = indicator("for JP"), indicator("for KR")
+    for_jp, for_kr = indicator(name="for JP"), indicator(name="for KR")
     accord(
         node_dir,
         "import",
@@ -162,7 +147,7 @@ def test_export_as_partner_holds_only_its_objects(node_dir: Path, tmp_path: Path
 
 
 def test_share_gives_a_new_version_to_more_partners(node_dir: Path, tmp_path: Path) -> None:
-    finding = indicator("shared later")
+    finding = indicator(name="shared later")
     accord(
         node_dir,
         "import",

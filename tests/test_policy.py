@@ -193,3 +193,15 @@ def test_reader_sees_an_object_iff_the_rule_table_says_so(
             assert referenced <= readable, (
                 f"{partner} sees references to objects it may not read in {item.stix_id}"
             )
+        # What the node (home partner EU) may send this partner off the node.
+        spec_of = {obj["id"]: spec for spec, obj in zip(generated, objects, strict=True)}
+        exported = {
+            o.stix_id for o in node.store.iter_objects(rd, ObjectQuery(ids=ids), holder="EU")
+        }
+        assert exported == {
+            stix_id
+            for stix_id in expected
+            if may_pass_on(
+                "EU", spec_of[stix_id].owner, spec_of[stix_id].tlp, rd, spec_of[stix_id].release
+            )
+        }

@@ -20,23 +20,7 @@ from accord.core.node import Node
 from accord.core.stix import refs
 from accord.core.stix.canonical import canonical_json
 from accord.core.store import ObjectQuery
-from tests.data import SHARED_DATA, stix_example_files
-
-
-def indicator(number: int, **extra: Any) -> dict[str, Any]:
-    stamp = "2026-03-01T10:00:00.000Z"
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": stamp,
-        "modified": stamp,
-        "name": f"C2 {number}",
-        "pattern": f"[ipv4-addr:value = '198.51.100.{number % 250}']",
-        "pattern_type": "stix",
-        "valid_from": stamp,
-        **extra,
-    }
+from tests.data import SHARED_DATA, indicator, stix_example_files
 
 
 @pytest.mark.parametrize("path", stix_example_files(), ids=lambda p: p.name)
