@@ -240,3 +240,24 @@ def test_reference_screen_never_misses_a_reference(extra: dict[str, Any], expect
     obj = indicator(1, **extra)
     assert _may_hold_refs(canonical_json(obj)) is expected
     assert bool(refs.redactable_refs(obj)) is expected
+
+
+def test_partner_without_release_sees_nothing_not_even_a_count(node: Node, tmp_path: Path) -> None:
+    finding = indicator(11, name="Tanker STS transfer off Nakhodka")
+    node.import_objects([finding], actor="test", tlp=Tlp.AMBER, release=["JP"])
+    kr = node.reader("KR")
+    by_id = ObjectQuery(ids=(finding["id"],))
+    by_text = ObjectQuery(text="Nakhodka")
+    assert node.store.objects(kr, by_id) == []
+    assert node.store.objects(kr, by_text) == []
+    assert node.store.count(kr, by_id) == 0
+    assert node.store.count(kr, by_text) == 0
+    assert "indicator" not in node.store.count_by_type(kr)
+    for read in (node.store.get, node.store.versions, node.store.release_of):
+        with pytest.raises(NotFound):
+            read(kr, finding["id"])
+    node.export("KR", tmp_path / "kr.json", actor="test")
+    assert finding["id"] not in (tmp_path / "kr.json").read_text()
+    jp = node.reader("JP")
+    assert node.store.count(jp, by_text) == 1
+    assert node.store.count_by_type(jp)["indicator"] == 1
