@@ -261,3 +261,23 @@ def test_partner_without_release_sees_nothing_not_even_a_count(node: Node, tmp_p
     jp = node.reader("JP")
     assert node.store.count(jp, by_text) == 1
     assert node.store.count_by_type(jp)["indicator"] == 1
+
+
+def test_parallel_import_stores_everything_once_with_one_newest_version(node: Node) -> None:
+    node.store._batch_size = 500  # many batches, shared by two writer processes
+    node.store._workers = 2
+    objects = [indicator(n) for n in range(6000)]
+    # Versions of one object in batches that different processes write, newest first.
+    versioned = objects[10]
+    objects[700] = {**versioned, "modified": "2026-03-05T10:00:00.000Z", "name": "v3"}
+    objects[1300] = {**versioned, "modified": "2026-03-04T10:00:00.000Z", "name": "v2"}
+    objects[5999] = dict(objects[0])  # a duplicate in the last batch
+    report = node.import_objects(objects, actor="test")
+    assert (report.stored, report.duplicates, report.batches) == (5999, 1, 12)
+    home = node.reader("EU")
+    assert node.store.count(home, ObjectQuery(types=("indicator",))) == 5997
+    assert node.store.get(home, versioned["id"]).body["name"] == "v3"
+    assert len(node.store.versions(home, versioned["id"])) == 3
+    seqs = [seq for first, last in report.seq_ranges for seq in range(first, last + 1)]
+    assert seqs == list(range(seqs[0], seqs[0] + 5999))
+    assert node.audit.verify() >= 12

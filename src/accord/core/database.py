@@ -71,6 +71,11 @@ class Database:
             )
             yield connection
 
+    def forget_inherited_connections(self) -> None:
+        """In a forked process: drop the pooled connections of the parent, untouched (they
+        still serve the parent), so this process opens its own."""
+        self.engine.dispose(close=False)
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -28,7 +28,9 @@ def available_workers() -> int:
 
 def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) -> list[Result]:
     """``[work(start, stop) ...]`` over contiguous ranges covering ``range(length)``, in
-    order. The first range runs in this process, the others in forked workers."""
+    order. The first range runs in this process, the others in forked workers; a worker
+    that uses the database must first drop the connections it inherited
+    (:meth:`accord.core.database.Database.forget_inherited_connections`)."""
     workers = max(1, min(workers, available_workers(), length))
     bounds = [(length * n // workers, length * (n + 1) // workers) for n in range(workers)]
     if workers == 1:
@@ -46,31 +48,6 @@ def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) ->
     finally:
         _work = None
         gc.unfreeze()
-
-
-def imap_ranges(
-    work: Callable[[int, int], Result], length: int, chunk: int, workers: int
-) -> Iterator[Result]:
-    """``work(start, stop)`` over consecutive ranges of `chunk`, yielded in order as they
-    are done. With more than one worker, forked workers compute ahead while the caller
-    consumes (for example writes) the earlier results."""
-    ranges = [(start, min(start + chunk, length)) for start in range(0, length, chunk)]
-    if max(1, min(workers, available_workers())) == 1 or len(ranges) < 2:
-        yield from (work(*bound) for bound in ranges)
-        return
-    global _work
-    _work = work
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(max(1, workers - 1)) as pool:
-            yield from pool.imap(_run_range, ranges)
-    finally:
-        _work = None
-        gc.unfreeze()
-
-
-def _run_range(bound: tuple[int, int]) -> Any:
-    return _run(*bound)
 
 
 def _run(start: int, stop: int) -> Any:

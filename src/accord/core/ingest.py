@@ -8,12 +8,12 @@ processes at once (:mod:`accord.core.fanout`); the error is the same as with one
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from accord.core.errors import InvalidStixObject
-from accord.core.fanout import imap_ranges, map_ranges
+from accord.core.fanout import map_ranges
 from accord.core.markings import (
     TLP2_IDS,
     TLP_BY_MARKING_ID,
@@ -78,21 +78,16 @@ class CheckedBundle:
         """(id, version) of every object, the version as :func:`sortable_timestamp` text."""
         return [(obj["id"], _version_key(obj)) for obj in self.objects]
 
-    def prepared_batches(self, batch_size: int) -> Iterator[list[PreparedObject]]:
-        """The objects as rows, `batch_size` at a time, in bundle order.
+    def prepare_range(self, start: int, stop: int) -> list[PreparedObject]:
+        """Objects ``start`` to ``stop`` (exclusive) as rows to store."""
+        return [
+            _prepare_one(self.objects[i], i, self.release_by_marking, self.known_grantees)
+            for i in range(start, stop)
+        ]
 
-        With more than one worker, a worker process prepares the next batches while the
-        caller writes the current one.
-        """
-
-        def prepare_range(start: int, stop: int) -> list[PreparedObject]:
-            return [
-                _prepare_one(self.objects[i], i, self.release_by_marking, self.known_grantees)
-                for i in range(start, stop)
-            ]
-
-        workers = self.workers if len(self.objects) >= _PARALLEL_MIN else 1
-        return imap_ranges(prepare_range, len(self.objects), batch_size, workers)
+    def parallel_workers(self) -> int:
+        """How many processes should handle this bundle (one for a small bundle)."""
+        return self.workers if len(self.objects) >= _PARALLEL_MIN else 1
 
 
 def check(

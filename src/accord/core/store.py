@@ -12,10 +12,11 @@ from sqlalchemy import Connection, Select, func, select
 
 from accord.core import policy, tables
 from accord.core.audit import AuditLog
-from accord.core.batches import check_ownership, write_batch
+from accord.core.batches import BatchResult, check_ownership, write_batch
 from accord.core.database import Database
 from accord.core.errors import NotFound
-from accord.core.ingest import MarkingOverride, check
+from accord.core.fanout import map_ranges
+from accord.core.ingest import MarkingOverride, PreparedObject, check
 from accord.core.markings import Tlp, release_list_of
 from accord.core.policy import Reader
 from accord.core.stix import refs
@@ -103,30 +104,58 @@ class Store:
         )
         with self._database.reading() as connection:
             check_ownership(connection, bundle.versions(), owner)
+        size = self._batch_size
+        ranges = [
+            (start, min(start + size, len(bundle.objects)))
+            for start in range(0, len(bundle.objects), size)
+        ]
+        workers = min(bundle.parallel_workers(), max(1, len(ranges)))
+
+        def write_share(worker: int, _: int) -> list[BatchResult]:
+            # Each process prepares and writes every `workers`-th batch; the write lock
+            # queues their transactions, so one prepares while the other writes.
+            if worker:
+                self._database.forget_inherited_connections()
+            results = []
+            for start, stop in ranges[worker::workers]:
+                batch = bundle.prepare_range(start, stop)
+                results.append(self._write(batch, owner=owner, actor=actor, action=action))
+                if progress is not None and not worker:
+                    progress(len(batch))
+            return results
+
+        shares = map_ranges(write_share, workers, workers)
         report = ImportReport(received=len(bundle.objects))
-        for batch in bundle.prepared_batches(self._batch_size):
-            with self._database.writing() as connection:
-                result = write_batch(connection, batch, owner=owner, now=datetime.now(UTC))
-                if result.stored:
-                    assert result.first_seq is not None and result.last_seq is not None
-                    report.seq_ranges.append((result.first_seq, result.last_seq))
-                    self._audit.record(
-                        connection,
-                        actor=actor,
-                        action=action,
-                        target=f"seq {result.first_seq}-{result.last_seq}",
-                        detail={
-                            "owner": owner,
-                            "stored": result.stored,
-                            "duplicates": result.duplicates,
-                        },
-                    )
+        for result in (result for share in shares for result in share):
             report.stored += result.stored
             report.duplicates += result.duplicates
             report.batches += 1
-            if progress is not None:
-                progress(len(batch))
+            if result.first_seq is not None and result.last_seq is not None:
+                report.seq_ranges.append((result.first_seq, result.last_seq))
+        report.seq_ranges.sort()
+        if progress is not None and workers > 1:
+            progress(len(bundle.objects) - sum(stop - start for start, stop in ranges[::workers]))
         return report
+
+    def _write(
+        self, batch: Sequence[PreparedObject], *, owner: str, actor: str, action: str
+    ) -> BatchResult:
+        """One batch in one transaction, with its audit entry."""
+        with self._database.writing() as connection:
+            result = write_batch(connection, batch, owner=owner, now=datetime.now(UTC))
+            if result.stored:
+                self._audit.record(
+                    connection,
+                    actor=actor,
+                    action=action,
+                    target=f"seq {result.first_seq}-{result.last_seq}",
+                    detail={
+                        "owner": owner,
+                        "stored": result.stored,
+                        "duplicates": result.duplicates,
+                    },
+                )
+        return result
 
     # -- reading ---------------------------------------------------------------------------
 
