@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
@@ -41,10 +42,13 @@ def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) ->
     # write to every object and so copy the whole shared heap into each process.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            pending = [pool.apply_async(_run, bound) for bound in bounds[1:]]
+        # An executor, not a Pool: a worker that dies (killed, out of memory) raises
+        # BrokenProcessPool here instead of leaving its result awaited forever.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+            pending = [pool.submit(_run, *bound) for bound in bounds[1:]]
             first = work(*bounds[0])
-            return [first, *(result.get() for result in pending)]
+            return [first, *(future.result() for future in pending)]
     finally:
         _work = None
         gc.unfreeze()
