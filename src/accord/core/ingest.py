@@ -123,13 +123,13 @@ def check(
                 return _Failure(error.object_id, error.field, error.reason, index)
         return None
 
-    parallel = workers if len(objects) >= _PARALLEL_MIN else 1
-    for failure in map_ranges(first_failure, len(objects), parallel):
+    bundle = CheckedBundle(objects, release_by_marking, known_grantees, workers)
+    for failure in map_ranges(first_failure, len(objects), bundle.parallel_workers()):
         if failure is not None:
             raise InvalidStixObject(
                 failure.object_id, failure.field, failure.reason, index=failure.index
             )
-    return CheckedBundle(objects, release_by_marking, known_grantees, workers)
+    return bundle
 
 
 @dataclass(frozen=True)
