@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from accord.core.errors import InvalidStixObject
-from accord.core.fanout import map_ranges
+from accord.core.fanout import map_chunks
 from accord.core.markings import (
     TLP2_IDS,
     TLP_BY_MARKING_ID,
@@ -124,7 +124,7 @@ def check(
         return None
 
     bundle = CheckedBundle(objects, release_by_marking, known_grantees, workers)
-    for failure in map_ranges(first_failure, len(objects), bundle.parallel_workers()):
+    for failure in map_chunks(first_failure, len(objects), bundle.parallel_workers()):
         if failure is not None:
             raise InvalidStixObject(
                 failure.object_id, failure.field, failure.reason, index=failure.index
