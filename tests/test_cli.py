@@ -106,9 +106,19 @@ def test_import_of_a_bad_bundle_names_file_object_and_field(node_dir: Path, tmp_
     result = accord(node_dir, "import", str(bundle))
     assert result.exit_code == 1
     assert "bad.json" in result.output and bad["id"] in result.output
-    assert "pattern" in result.output
+    assert "position 1" in result.output and "'pattern'" in result.output
     listed = accord(node_dir, "objects", "list", "--type", "indicator", "--json")
-    assert listed.output == ""  # nothing of the bundle was stored
+    assert [json.loads(line)["id"] for line in listed.output.splitlines()] == [good["id"]]
+
+
+def test_import_with_an_unknown_release_partner_stores_nothing(
+    node_dir: Path, tmp_path: Path
+) -> None:
+    bundle = write_bundle(tmp_path / "b.json", [indicator(name="x")])
+    result = accord(node_dir, "import", str(bundle), "--release", "XX")
+    assert result.exit_code == 1
+    assert "'XX'" in result.output
+    assert accord(node_dir, "objects", "list", "--type", "indicator", "--json").output == ""
 
 
 def test_import_of_broken_json_names_line_and_column(node_dir: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from accord.core.errors import InvalidStixObject, NotFound, PermissionDenied
+from accord.core.errors import InvalidInput, InvalidStixObject, NotFound, PermissionDenied
 from accord.core.exchange import read_bundle
 from accord.core.ingest import _may_hold_refs
 from accord.core.markings import TLP2_IDS, Tlp, release_marking
@@ -69,18 +69,31 @@ def test_reimporting_a_bundle_stores_nothing_twice(node: Node) -> None:
     assert (again.stored, again.duplicates) == (0, 50)
 
 
-def test_one_bad_object_in_1000_names_it_and_nothing_is_stored(node: Node) -> None:
+def test_one_bad_object_in_1000_is_rejected_by_name_and_the_rest_stored(node: Node) -> None:
     objects = [indicator(n) for n in range(1000)]
     bad = objects[637]
     bad["pattern"] = "[ipv4-addr:value = '10.0.0.1'"
-    before = node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",)))
+    report = node.import_objects(objects, actor="test")
+    assert (report.stored, len(report.rejected)) == (999, 1)
+    rejection = report.rejected[0]
+    assert (rejection.index, rejection.object_id, rejection.field) == (637, bad["id"], "pattern")
+    assert bad["id"] in str(rejection) and "position 637" in str(rejection)
+    home = node.reader("EU")
+    assert node.store.count(home, ObjectQuery(types=("indicator",))) == 999
+    with pytest.raises(NotFound):
+        node.store.get(home, bad["id"])
     with pytest.raises(InvalidStixObject) as caught:
-        node.import_objects(objects, actor="test")
+        report.raise_for_rejections()
     assert caught.value.object_id == bad["id"]
-    assert caught.value.field == "pattern"
-    assert caught.value.index == 637
-    assert bad["id"] in str(caught.value)
-    assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == before
+
+
+def test_a_broken_bundle_loses_nothing_already_stored(node: Node) -> None:
+    kept = indicator(1)
+    node.import_objects([kept], actor="test")
+    broken = {**kept, "modified": "2026-03-02T10:00:00.000Z", "pattern": "[broken"}
+    report = node.import_objects([broken], actor="test")
+    assert report.rejected and report.stored == 0
+    assert node.store.get(node.reader("EU"), kept["id"]).body == kept
 
 
 def test_bulk_import_runs_in_batches(node: Node) -> None:
@@ -99,9 +112,18 @@ def test_release_list_from_the_objects_own_markings(node: Node) -> None:
         node.store.get(node.reader("KR"), finding["id"])
 
 
-def test_release_list_naming_an_unknown_partner_is_rejected(node: Node) -> None:
-    with pytest.raises(InvalidStixObject, match="'XX'"):
+def test_release_list_naming_an_unknown_partner_is_refused(node: Node) -> None:
+    with pytest.raises(InvalidInput, match="'XX'"):
         node.import_objects([indicator(1)], actor="test", tlp=Tlp.AMBER, release=["XX"])
+
+
+def test_object_released_to_an_unknown_partner_is_rejected(node: Node) -> None:
+    marking = release_marking(["XX"])
+    finding = indicator(2, object_marking_refs=[TLP2_IDS[Tlp.AMBER], marking["id"]])
+    report = node.import_objects([marking, finding], actor="test")
+    assert [r.object_id for r in report.rejected] == [marking["id"], finding["id"]]
+    assert all("'XX'" in r.reason for r in report.rejected)
+    assert report.stored == 0
 
 
 def test_group_membership_decides_who_reads_group_releases(node: Node) -> None:
@@ -117,8 +139,10 @@ def test_only_the_owner_adds_versions(node: Node) -> None:
     finding = indicator(4)
     node.import_objects([finding], owner="JP", actor="test")
     newer = {**finding, "modified": "2026-04-01T00:00:00.000Z"}
-    with pytest.raises(InvalidStixObject, match="belongs to partner JP"):
-        node.import_objects([newer], owner="EU", actor="test")
+    report = node.import_objects([newer], owner="EU", actor="test")
+    assert report.stored == 0
+    assert "belongs to partner JP" in str(report.rejected[0])
+    assert report.rejected[0].field == "id"
     # the very same version from another partner is a harmless duplicate
     assert node.import_objects([finding], owner="EU", actor="test").duplicates == 1
 
@@ -212,17 +236,18 @@ def test_date_added_never_goes_backwards(node: Node) -> None:
     assert all(s.tzinfo is UTC for s in stamps)
 
 
-def test_parallel_validation_names_the_same_first_bad_object(node: Node) -> None:
+def test_parallel_import_rejects_the_same_objects_as_a_serial_one(node: Node) -> None:
     objects = [indicator(n) for n in range(6000)]
     for position in (4500, 5200):
         objects[position]["pattern"] = "[ipv4-addr:value = ]"
+    rejected = []
     for workers in (1, 2):
         node.store._workers = workers
-        with pytest.raises(InvalidStixObject) as caught:
-            node.import_objects(objects, actor="test")
-        assert caught.value.index == 4500
-        assert caught.value.object_id == objects[4500]["id"]
-    assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == 0
+        report = node.import_objects(objects, actor="test")
+        rejected.append([(r.index, r.object_id, r.field) for r in report.rejected])
+    assert rejected[0] == rejected[1]
+    assert [index for index, _, _ in rejected[0]] == [4500, 5200]
+    assert node.store.count(node.reader("EU"), ObjectQuery(types=("indicator",))) == 5998
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,7 @@ def load_demo(node: Node, *, findings: int = 140, seed: int = 2026) -> int:
             tlp=tlp,
             release=None if tlp in (Tlp.CLEAR, Tlp.RED) else release,
         )
+        report.raise_for_rejections()
         stored += report.stored
     return stored
 

@@ -11,7 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.cli import admin, objects
-from accord.cli.context import actor, console, open_node, reported_errors, settings, split_list
+from accord.cli.context import (
+    actor,
+    console,
+    errors,
+    open_node,
+    reported_errors,
+    settings,
+    split_list,
+)
 from accord.core.errors import InvalidInput
 from accord.core.exchange import read_bundle
 from accord.core.markings import Tlp
@@ -29,6 +37,9 @@ app.add_typer(admin.tokens, name="token")
 app.add_typer(admin.users, name="user")
 app.add_typer(objects.app, name="objects")
 app.add_typer(admin.audit, name="audit")
+
+# Rejected objects listed after an import; the count covers the rest.
+_REJECTIONS_SHOWN = 20
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
@@ -84,9 +95,19 @@ def import_bundle(
             except InvalidInput as exc:
                 raise InvalidInput(f"{file}: {exc}") from exc
         console.print(
-            f"{file}: {report.stored} stored, {report.duplicates} already present "
-            f"({report.received} objects, {report.batches} batches)"
+            f"{file}: {report.stored} stored, {report.duplicates} already present, "
+            f"{len(report.rejected)} rejected ({report.received} objects, "
+            f"{report.batches} batches)",
+            soft_wrap=True,
         )
+        for rejection in report.rejected[:_REJECTIONS_SHOWN]:
+            errors.print(
+                f"[red]rejected:[/red] {file}: {rejection}", highlight=False, soft_wrap=True
+            )
+        if len(report.rejected) > _REJECTIONS_SHOWN:
+            errors.print(f"... and {len(report.rejected) - _REJECTIONS_SHOWN} more rejected")
+        if report.rejected:
+            raise typer.Exit(code=1)
 
 
 @app.command()

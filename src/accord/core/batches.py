@@ -1,5 +1,8 @@
 """Writing prepared objects to the store in batches, one transaction each.
 
+A new version of an object another partner owns is left out (a :class:`Rejection`): only
+an object's owner versions it.
+
 Re-importing is idempotent on (id, modified), so an import cut short by a crash is completed
 by running it again, without duplicates. The hot path hands rows to the driver in its own
 form (COPY on PostgreSQL, executemany on SQLite): SQLAlchemy's per-value processing would
@@ -17,8 +20,7 @@ import orjson
 from sqlalchemy import ARRAY, Connection, String, Table, cast, func, insert, literal, select, update
 
 from accord.core import tables
-from accord.core.errors import InvalidStixObject
-from accord.core.ingest import PreparedObject
+from accord.core.ingest import PreparedObject, Rejection
 from accord.core.stix.canonical import sortable_timestamp
 
 _COLUMNS = (
@@ -29,12 +31,13 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What one batch transaction stored."""
+    """What one batch transaction stored, and what it left out."""
 
     stored: int
     duplicates: int
     first_seq: int | None
     last_seq: int | None
+    rejected: tuple[Rejection, ...] = ()
 
 
 def write_batch(
@@ -44,15 +47,26 @@ def write_batch(
     stored or repeated, keeps ``is_latest`` true on exactly the newest version of each id."""
     objects = tables.objects
     existing = _stored_versions(connection, {item.stix_id for item in batch})
-    seen = {(stix_id, version) for stix_id, versions in existing.items() for version in versions}
+    seen = {
+        (stix_id, version) for stix_id, (_, versions) in existing.items() for version in versions
+    }
     fresh: list[PreparedObject] = []
+    rejected: list[Rejection] = []
     for item in batch:
         key = (item.stix_id, item.version)
-        if key not in seen:
-            seen.add(key)
-            fresh.append(item)
+        if key in seen:
+            continue
+        holder = existing[item.stix_id][0] if item.stix_id in existing else owner
+        if holder != owner:
+            # STIX: only an object's creator versions it; here, only its owner partner.
+            reason = f"the object belongs to partner {holder}; only its owner adds versions"
+            rejected.append(Rejection(item.position, item.stix_id, "id", reason))
+            continue
+        seen.add(key)
+        fresh.append(item)
+    duplicates = len(batch) - len(fresh) - len(rejected)
     if not fresh:
-        return BatchResult(0, len(batch), None, None)
+        return BatchResult(0, duplicates, None, None, tuple(rejected))
     base_seq = connection.execute(select(func.max(objects.c.seq))).scalar() or 0
     last_added = connection.execute(select(func.max(objects.c.date_added))).scalar()
     # date_added never goes backwards with seq, even if the clock does.
@@ -60,7 +74,7 @@ def write_batch(
     newest = _newest_versions(existing, fresh)
     demoted = [
         seq
-        for stix_id, versions in existing.items()
+        for stix_id, (_, versions) in existing.items()
         for version, seq in versions.items()
         if stix_id in newest and newest[stix_id] != version
     ]
@@ -100,48 +114,22 @@ def write_batch(
         _bulk_insert(
             connection, tables.object_required_refs, ("object_seq", "ref_id", "mode"), ref_rows
         )
-    return BatchResult(len(fresh), len(batch) - len(fresh), base_seq + 1, base_seq + len(fresh))
-
-
-def check_ownership(
-    connection: Connection, versions: Sequence[tuple[str, str]], owner: str
-) -> None:
-    """Reject a new version of an object another partner owns (STIX: only the creator
-    versions an object). Versions already stored are fine: they will be skipped.
-
-    `versions` holds (id, version) per object of the bundle, in bundle order.
-    """
-    objects = tables.objects
-    stored: dict[str, tuple[str, set[str]]] = {}
-    for chunk in _chunks(sorted({stix_id for stix_id, _ in versions})):
-        query = select(objects.c.stix_id, objects.c.owner, objects.c.modified).where(
-            objects.c.stix_id.in_(_id_list(connection, chunk))
-        )
-        for stix_id, holder, version in connection.execute(query):
-            stored.setdefault(stix_id, (holder, set()))[1].add(sortable_timestamp(version))
-    for index, (stix_id, version) in enumerate(versions):
-        holder, known = stored.get(stix_id, (owner, set()))
-        if holder != owner and version not in known:
-            raise InvalidStixObject(
-                stix_id,
-                "id",
-                f"the object belongs to partner {holder}; only its owner adds versions",
-                index=index,
-            )
+    return BatchResult(len(fresh), duplicates, base_seq + 1, base_seq + len(fresh), tuple(rejected))
 
 
 def _stored_versions(
     connection: Connection, stix_ids: Collection[str]
-) -> dict[str, dict[str, int]]:
-    """Per id already stored: its versions (sortable text) and their sequence numbers."""
+) -> dict[str, tuple[str, dict[str, int]]]:
+    """Per id already stored: its owner, and its versions (sortable text) with their
+    sequence numbers."""
     objects = tables.objects
-    found: dict[str, dict[str, int]] = {}
+    found: dict[str, tuple[str, dict[str, int]]] = {}
     for chunk in _chunks(sorted(stix_ids)):
-        query = select(objects.c.stix_id, objects.c.modified, objects.c.seq).where(
+        query = select(objects.c.stix_id, objects.c.owner, objects.c.modified, objects.c.seq).where(
             objects.c.stix_id.in_(_id_list(connection, chunk))
         )
-        for stix_id, version, seq in connection.execute(query):
-            found.setdefault(stix_id, {})[sortable_timestamp(version)] = seq
+        for stix_id, holder, version, seq in connection.execute(query):
+            found.setdefault(stix_id, (holder, {}))[1][sortable_timestamp(version)] = seq
     return found
 
 
@@ -156,13 +144,14 @@ def _id_list(connection: Connection, ids: Sequence[str]) -> Any:
 
 
 def _newest_versions(
-    existing: Mapping[str, Mapping[str, int]], fresh: Sequence[PreparedObject]
+    existing: Mapping[str, tuple[str, Mapping[str, int]]], fresh: Sequence[PreparedObject]
 ) -> dict[str, str]:
     newest: dict[str, str] = {}
     for item in fresh:
         current = newest.get(item.stix_id)
         if current is None:
-            current = max(existing.get(item.stix_id, ()), default=item.version)
+            stored = existing[item.stix_id][1] if item.stix_id in existing else ()
+            current = max(stored, default=item.version)
         newest[item.stix_id] = max(current, item.version)
     return newest
 

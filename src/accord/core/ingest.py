@@ -1,8 +1,9 @@
 """Turning a bundle's objects into rows to store: validation, markings, versions.
 
-A bundle is checked whole before anything is written: one invalid object rejects the bundle
-and the error names it (id, field, reason, position). Large bundles are checked by several
-processes at once (:mod:`accord.core.fanout`); the error is the same as with one.
+Each object is checked on its own: an invalid one is left out with a :class:`Rejection`
+naming it (position, id, field, reason), and the rest of the bundle is stored. That is also
+how TAXII 2.1 treats the objects of one envelope, and it lets validation, preparation and
+writing of a large bundle run side by side on every core.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from accord.core.errors import InvalidStixObject
-from accord.core.fanout import map_chunks
+from accord.core.errors import InvalidInput, InvalidStixObject
 from accord.core.markings import (
     TLP2_IDS,
     TLP_BY_MARKING_ID,
@@ -44,12 +44,28 @@ class MarkingOverride:
     release: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """An object an import left out, and why."""
+
+    index: int
+    object_id: str | None
+    field: str
+    reason: str
+
+    def error(self) -> InvalidStixObject:
+        """The rejection as the error that names the object, its position and the field."""
+        return InvalidStixObject(self.object_id, self.field, self.reason, index=self.index)
+
+    def __str__(self) -> str:
+        return str(self.error())
+
+
 class PreparedObject(NamedTuple):
     """One validated object, ready to become a row.
 
-    Plain values only, so that worker processes hand them back cheaply. Timestamps are
-    UTC text in :func:`sortable_timestamp` form: equal text, equal instant; text order,
-    time order.
+    Plain values only. Timestamps are UTC text in :func:`sortable_timestamp` form: equal
+    text, equal instant; text order, time order.
     """
 
     stix_id: str
@@ -63,47 +79,58 @@ class PreparedObject(NamedTuple):
     required_refs: tuple[tuple[str, str], ...]
     has_refs: bool
     body: str
+    position: int  # in the bundle, for rejections found when writing
 
 
 @dataclass(frozen=True)
-class CheckedBundle:
-    """A bundle whose every object passed validation and names only known grantees."""
+class Bundle:
+    """A bundle's objects with the markings they carry, ready to check and prepare."""
 
     objects: list[Mapping[str, Any]]
     release_by_marking: Mapping[str, frozenset[str]]
     known_grantees: frozenset[str]
     workers: int
 
-    def versions(self) -> list[tuple[str, str]]:
-        """(id, version) of every object, the version as :func:`sortable_timestamp` text."""
-        return [(obj["id"], _version_key(obj)) for obj in self.objects]
-
-    def prepare_range(self, start: int, stop: int) -> list[PreparedObject]:
-        """Objects ``start`` to ``stop`` (exclusive) as rows to store."""
-        return [
-            _prepare_one(self.objects[i], i, self.release_by_marking, self.known_grantees)
-            for i in range(start, stop)
-        ]
+    def prepare_range(self, start: int, stop: int) -> tuple[list[PreparedObject], list[Rejection]]:
+        """Objects ``start`` to ``stop`` (exclusive): the valid ones as rows to store, the
+        others as rejections."""
+        prepared: list[PreparedObject] = []
+        rejected: list[Rejection] = []
+        for index in range(start, stop):
+            obj = self.objects[index]
+            try:
+                validate_object(obj, index=index)
+                prepared.append(
+                    _prepare_one(obj, index, self.release_by_marking, self.known_grantees)
+                )
+            except InvalidStixObject as error:
+                rejected.append(Rejection(index, error.object_id, error.field, error.reason))
+        return prepared, rejected
 
     def parallel_workers(self) -> int:
         """How many processes should handle this bundle (one for a small bundle)."""
         return self.workers if len(self.objects) >= _PARALLEL_MIN else 1
 
 
-def check(
+def open_bundle(
     objects: Sequence[Mapping[str, Any]],
     *,
     override: MarkingOverride | None,
     stored_release_markings: Mapping[str, frozenset[str]],
     known_grantees: frozenset[str],
     workers: int = 1,
-) -> CheckedBundle:
-    """Validate every object (and its release list), or raise for the first bad one.
+) -> Bundle:
+    """The bundle with the override's markings applied; InvalidInput if the override names
+    a partner or group that does not exist (every object would be rejected for it).
 
     `stored_release_markings` maps the ids of release markings already in the store to
-    their grantees; the bundle's own release markings are added to it. Large bundles are
-    checked by `workers` processes at once; the error is the same as with one.
+    their grantees; the bundle's own release markings are added to it.
     """
+    unknown = sorted(set(override.release or ()) - known_grantees) if override else []
+    if unknown:
+        raise InvalidInput(
+            f"the release list names {unknown[0]!r}, which is no partner or sharing group here"
+        )
     objects = list(objects)
     if override is not None:
         objects = _apply_override(objects, override, stored_release_markings)
@@ -112,34 +139,7 @@ def check(
         grantees = release_list_of(obj) if obj.get("type") == "marking-definition" else None
         if grantees is not None:
             release_by_marking[obj["id"]] = grantees
-
-    def first_failure(start: int, stop: int) -> _Failure | None:
-        for index in range(start, stop):
-            obj = objects[index]
-            try:
-                validate_object(obj, index=index)
-                _release_of(obj, index, release_by_marking, known_grantees)
-            except InvalidStixObject as error:
-                return _Failure(error.object_id, error.field, error.reason, index)
-        return None
-
-    bundle = CheckedBundle(objects, release_by_marking, known_grantees, workers)
-    for failure in map_chunks(first_failure, len(objects), bundle.parallel_workers()):
-        if failure is not None:
-            raise InvalidStixObject(
-                failure.object_id, failure.field, failure.reason, index=failure.index
-            )
-    return bundle
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """An invalid object, as a worker process reports it (exceptions pickle poorly)."""
-
-    object_id: str | None
-    field: str
-    reason: str
-    index: int
+    return Bundle(objects, release_by_marking, known_grantees, workers)
 
 
 def _release_of(
@@ -163,14 +163,6 @@ def _release_of(
             index=index,
         )
     return release
-
-
-def _version_key(obj: Mapping[str, Any]) -> str:
-    created_text = obj.get("created")
-    modified_text = obj.get("modified")
-    if isinstance(modified_text, str):
-        return _key(modified_text)
-    return _key(created_text) if isinstance(created_text, str) else _UNVERSIONED_KEY
 
 
 def _prepare_one(
@@ -206,6 +198,7 @@ def _prepare_one(
         tuple(refs.required_refs(obj)),
         _may_hold_refs(body),
         body,
+        index,
     )
 
 

@@ -96,14 +96,15 @@ class Node:
             for name, description, members in DEFAULT_GROUPS:
                 if name not in existing:
                     self.partners.create_group(name, description, members, actor=actor)
-        self.import_objects([*builtin_objects(), *identities], owner=home, actor=actor)
+        report = self.import_objects([*builtin_objects(), *identities], owner=home, actor=actor)
+        report.raise_for_rejections()
 
     def add_partner(self, code: str, name: str, *, actor: str) -> Partner:
         """Register a partner and store its identity (TLP:CLEAR, owned by the home partner)."""
         partner = self.partners.add_partner(code, name, actor=actor)
         self.import_objects(
             [partner_identity(code, name)], owner=self.settings.home_partner, actor=actor
-        )
+        ).raise_for_rejections()
         return partner
 
     def import_objects(
@@ -152,7 +153,9 @@ class Node:
         # A new version must be newer than the last one even within one millisecond.
         stamp = max(datetime.now(UTC), current.version + timedelta(milliseconds=1))
         body = {**current.body, "modified": format_timestamp(stamp)}
-        self.import_objects([body], actor=actor, tlp=tlp, release=release, action="object.share")
+        self.import_objects(
+            [body], actor=actor, tlp=tlp, release=release, action="object.share"
+        ).raise_for_rejections()
         return self.store.get(self.reader(home), stix_id)
 
     def export(self, recipient: str, path: Path, *, actor: str) -> int:

@@ -12,11 +12,11 @@ from sqlalchemy import Connection, Select, func, select
 
 from accord.core import policy, tables
 from accord.core.audit import AuditLog
-from accord.core.batches import BatchResult, check_ownership, write_batch
+from accord.core.batches import BatchResult, write_batch
 from accord.core.database import Database
 from accord.core.errors import NotFound
 from accord.core.fanout import map_ranges
-from accord.core.ingest import MarkingOverride, PreparedObject, check
+from accord.core.ingest import MarkingOverride, PreparedObject, Rejection, open_bundle
 from accord.core.markings import Tlp, release_list_of
 from accord.core.policy import Reader
 from accord.core.stix import refs
@@ -56,13 +56,20 @@ class ObjectQuery:
 
 @dataclass
 class ImportReport:
-    """What an import stored."""
+    """What an import stored, and what it left out."""
 
     received: int = 0
     stored: int = 0
     duplicates: int = 0
     batches: int = 0
     seq_ranges: list[tuple[int, int]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def raise_for_rejections(self) -> None:
+        """Raise the error of the first rejected object, if any (for imports that must
+        store everything, such as the node's own reference objects)."""
+        if self.rejected:
+            raise self.rejected[0].error()
 
 
 class Store:
@@ -89,21 +96,20 @@ class Store:
         progress: Progress | None = None,
         action: str = "object.import",
     ) -> ImportReport:
-        """Validate every object, then store them in batches (one transaction each).
+        """Validate and store the objects in batches, one transaction each.
 
-        All or nothing at validation: an invalid object raises InvalidStixObject naming it
-        and nothing is written. Idempotent on (id, modified). Only the owner of an object
-        may add versions of it.
+        Each object stands on its own: an invalid one, or a new version of an object that
+        another partner owns, is left out and listed in the report's ``rejected`` (with its
+        position, id, field and reason); the rest is stored. Idempotent on (id, modified).
+        Large bundles are validated, prepared and written by several processes at once.
         """
-        bundle = check(
+        bundle = open_bundle(
             objects,
             override=override,
             stored_release_markings=self._release_markings(),
             known_grantees=grantees,
             workers=self._workers,
         )
-        with self._database.reading() as connection:
-            check_ownership(connection, bundle.versions(), owner)
         size = self._batch_size
         ranges = [
             (start, min(start + size, len(bundle.objects)))
@@ -112,16 +118,17 @@ class Store:
         workers = min(bundle.parallel_workers(), max(1, len(ranges)))
 
         def write_share(worker: int, _: int) -> list[BatchResult]:
-            # Each process prepares and writes every `workers`-th batch; the write lock
-            # queues their transactions, so one prepares while the other writes.
+            # Each process checks, prepares and writes every `workers`-th batch; the write
+            # lock queues their transactions, so one works while the other writes.
             if worker:
                 self._database.forget_inherited_connections()
             results = []
             for start, stop in ranges[worker::workers]:
-                batch = bundle.prepare_range(start, stop)
-                results.append(self._write(batch, owner=owner, actor=actor, action=action))
+                prepared, rejected = bundle.prepare_range(start, stop)
+                result = self._write(prepared, owner=owner, actor=actor, action=action)
+                results.append(replace(result, rejected=(*rejected, *result.rejected)))
                 if progress is not None and not worker:
-                    progress(len(batch))
+                    progress(stop - start)
             return results
 
         shares = map_ranges(write_share, workers, workers)
@@ -130,9 +137,11 @@ class Store:
             report.stored += result.stored
             report.duplicates += result.duplicates
             report.batches += 1
+            report.rejected.extend(result.rejected)
             if result.first_seq is not None and result.last_seq is not None:
                 report.seq_ranges.append((result.first_seq, result.last_seq))
         report.seq_ranges.sort()
+        report.rejected.sort(key=lambda rejection: rejection.index)
         if progress is not None and workers > 1:
             progress(len(bundle.objects) - sum(stop - start for start, stop in ranges[::workers]))
         return report
@@ -141,6 +150,8 @@ class Store:
         self, batch: Sequence[PreparedObject], *, owner: str, actor: str, action: str
     ) -> BatchResult:
         """One batch in one transaction, with its audit entry."""
+        if not batch:
+            return BatchResult(0, 0, None, None)
         with self._database.writing() as connection:
             result = write_batch(connection, batch, owner=owner, now=datetime.now(UTC))
             if result.stored:
@@ -153,6 +164,7 @@ class Store:
                         "owner": owner,
                         "stored": result.stored,
                         "duplicates": result.duplicates,
+                        "rejected": len(result.rejected),
                     },
                 )
         return result
