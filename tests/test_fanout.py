@@ -7,7 +7,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from accord.core.fanout import available_workers, map_chunks, map_ranges
+from accord.core.fanout import available_workers, map_ranges
 
 needs_two = pytest.mark.skipif(available_workers() < 2, reason="needs two cores and fork")
 
@@ -34,8 +34,3 @@ def test_a_worker_that_dies_raises_instead_of_hanging() -> None:
 
     with pytest.raises(BrokenProcessPool):
         map_ranges(die_in_worker, 10, 2)
-
-
-def test_chunks_cover_everything_once_in_order() -> None:
-    parts = map_chunks(lambda start, stop: list(range(start, stop)), 1001, 2)
-    assert [n for part in parts for n in part] == list(range(1001))

@@ -54,29 +54,6 @@ def map_ranges(work: Callable[[int, int], Result], length: int, workers: int) ->
         gc.unfreeze()
 
 
-def map_chunks(
-    work: Callable[[int, int], Result], length: int, workers: int, chunks_per_worker: int = 8
-) -> list[Result]:
-    """Like :func:`map_ranges`, over many small ranges that `workers` forked processes take
-    as they become free (this process only waits): for work whose pieces take uneven time,
-    so that no core idles while another still has a long range to go."""
-    workers = max(1, min(workers, available_workers(), length))
-    if workers == 1:
-        return [work(0, length)]
-    pieces = workers * chunks_per_worker
-    bounds = [(length * n // pieces, length * (n + 1) // pieces) for n in range(pieces)]
-    global _work
-    _work = work
-    gc.freeze()
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_run, *zip(*bounds, strict=True)))
-    finally:
-        _work = None
-        gc.unfreeze()
-
-
 def _run(start: int, stop: int) -> Any:
     assert _work is not None, "a worker runs only inside map_ranges"
     return _work(start, stop)
