@@ -7,7 +7,7 @@ ratio, and the peak memory of the process. Each figure is the median of `--repea
 (each import into a fresh store): the shared machines this runs on vary by +-20% from one
 second to the next.
 
-    python benchmarks/store_ingest.py [--count 100000] [--repeat 3] [--no-postgres]
+    python benchmarks/store_ingest.py [--count 100000] [--repeat 5] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--parse-sample", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
 

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         default="EU", description="Code of the partner that operates this node (EU, JP, ...)."
     )
     import_batch_size: int = Field(
-        default=5000, ge=1, le=100_000, description="Objects per transaction on bulk import."
+        default=10_000, ge=1, le=100_000, description="Objects per transaction on bulk import."
     )
 
     import_workers: int = Field(

@@ -76,7 +76,7 @@ class Store:
     """Writes bundles and reads objects for a reader, through :mod:`accord.core.policy`."""
 
     def __init__(
-        self, database: Database, audit: AuditLog, *, batch_size: int = 5000, workers: int = 1
+        self, database: Database, audit: AuditLog, *, batch_size: int = 10_000, workers: int = 1
     ):
         self._database = database
         self._audit = audit
