@@ -125,7 +125,7 @@ class Store:
             results = []
             for start, stop in ranges[worker::workers]:
                 prepared, rejected = bundle.prepare_range(start, stop)
-                result = self._write(prepared, owner=owner, actor=actor, action=action)
+                result = self._write(prepared, rejected, owner=owner, actor=actor, action=action)
                 results.append(replace(result, rejected=(*rejected, *result.rejected)))
                 if progress is not None and not worker:
                     progress(stop - start)
@@ -147,9 +147,16 @@ class Store:
         return report
 
     def _write(
-        self, batch: Sequence[PreparedObject], *, owner: str, actor: str, action: str
+        self,
+        batch: Sequence[PreparedObject],
+        invalid: Sequence[Rejection],
+        *,
+        owner: str,
+        actor: str,
+        action: str,
     ) -> BatchResult:
-        """One batch in one transaction, with its audit entry."""
+        """One batch in one transaction, with its audit entry (which also counts the
+        batch's objects that failed validation)."""
         if not batch:
             return BatchResult(0, 0, None, None)
         with self._database.writing() as connection:
@@ -164,7 +171,7 @@ class Store:
                         "owner": owner,
                         "stored": result.stored,
                         "duplicates": result.duplicates,
-                        "rejected": len(result.rejected),
+                        "rejected": len(invalid) + len(result.rejected),
                     },
                 )
         return result
