@@ -38,9 +38,3 @@ def sortable_timestamp(value: datetime) -> str:
     """UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``: equal text is the same instant, text order is
     time order, and SQLite's DATETIME (as SQLAlchemy stores it) reads it as it is."""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def version_of(obj: Mapping[str, Any]) -> datetime:
-    """An object's version key: `modified`, else `created`, else :data:`UNVERSIONED`."""
-    stamp = obj.get("modified") or obj.get("created")
-    return parse_timestamp(stamp) if isinstance(stamp, str) else UNVERSIONED
