@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from accord.core.node import Node
+from accord.core.queries import ObjectQuery
 from accord.core.settings import Settings
-from accord.core.store import ObjectQuery
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from accord.core.markings import (
     release_marking_id,
 )
 from accord.core.node import Node
-from accord.core.store import ObjectQuery
+from accord.core.queries import ObjectQuery
 
 
 def test_tlp2_ids_are_the_published_oasis_ones() -> None:

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from accord.core.markings import Tlp
 from accord.core.node import Node
 from accord.core.policy import Reader, may_pass_on, may_read
+from accord.core.queries import ObjectQuery
 from accord.core.stix import refs
-from accord.core.store import ObjectQuery
 
 PARTNERS = ("EU", "JP", "KR", "NO", "MD")
 # Groups of the default partnership used below.

@@ -17,9 +17,9 @@ from accord.core.exchange import read_bundle
 from accord.core.ingest import _may_hold_refs
 from accord.core.markings import TLP2_IDS, Tlp, release_marking
 from accord.core.node import Node
+from accord.core.queries import ObjectQuery
 from accord.core.stix import refs
 from accord.core.stix.canonical import canonical_json
-from accord.core.store import ObjectQuery
 from tests.data import SHARED_DATA, indicator, stix_example_files
 
 

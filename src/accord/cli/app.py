@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.cli import admin, objects
+from accord.cli import admin, collections, objects, serve
 from accord.cli.context import (
     actor,
     console,
@@ -37,6 +37,8 @@ app.add_typer(admin.tokens, name="token")
 app.add_typer(admin.users, name="user")
 app.add_typer(objects.app, name="objects")
 app.add_typer(admin.audit, name="audit")
+app.add_typer(collections.app, name="collection")
+app.command()(serve.serve)
 
 # Rejected objects listed after an import; the count covers the rest.
 _REJECTIONS_SHOWN = 20

@@ -11,8 +11,8 @@ from rich.table import Column, Table
 
 from accord.cli.context import actor, console, open_node, reported_errors, split_list
 from accord.core.markings import Tlp
+from accord.core.queries import ObjectQuery
 from accord.core.stix.canonical import format_timestamp, parse_timestamp
-from accord.core.store import ObjectQuery
 
 app = typer.Typer(help="Findings in the store, as a partner sees them.", no_args_is_help=True)
 

@@ -16,6 +16,8 @@ The action vocabulary (``action`` is always one of :data:`ACTIONS`):
 - ``user.add``, ``user.disable``: a user was added or disabled.
 - ``partner.add``: a partner was added to the node.
 - ``group.create``, ``group.member.add``, ``group.member.remove``: sharing-group changes.
+- ``collection.declare``, ``collection.remove``: a collection was added, changed or removed.
+- ``api.request``: a request to the API (who, what, the answer, how many objects left).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ ACTIONS: frozenset[str] = frozenset(
         "group.create",
         "group.member.add",
         "group.member.remove",
+        "collection.declare",
+        "collection.remove",
+        "api.request",
     }
 )
 

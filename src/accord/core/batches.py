@@ -14,14 +14,28 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import ARRAY, Connection, String, Table, cast, func, insert, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    Table,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from accord.core import tables
 from accord.core.ingest import PreparedObject, Rejection
 from accord.core.stix.canonical import sortable_timestamp
+
+_T = TypeVar("_T")
 
 _COLUMNS = (
     "seq", "stix_id", "type", "spec_version", "created", "modified", "date_added", "owner",
@@ -114,7 +128,39 @@ def write_batch(
         _bulk_insert(
             connection, tables.object_required_refs, ("object_seq", "ref_id", "mode"), ref_rows
         )
+    label_rows = [
+        (base_seq + offset, label)
+        for offset, item in enumerate(fresh, start=1)
+        for label in item.labels
+    ]
+    if label_rows:
+        _bulk_insert(connection, tables.object_labels, ("object_seq", "label"), label_rows)
     return BatchResult(len(fresh), duplicates, base_seq + 1, base_seq + len(fresh), tuple(rejected))
+
+
+def delete_versions(connection: Connection, seqs: Sequence[int]) -> None:
+    """Delete stored versions in the caller's write transaction, and mark the newest
+    remaining version of each affected object as its latest."""
+    objects = tables.objects
+    affected: set[str] = set()
+    for chunk in _chunks(sorted(seqs)):
+        affected.update(
+            connection.execute(
+                select(objects.c.stix_id).where(objects.c.seq.in_(chunk)).distinct()
+            ).scalars()
+        )
+        connection.execute(delete(objects).where(objects.c.seq.in_(chunk)))
+    for stix_id in sorted(affected):
+        newest = connection.execute(
+            select(objects.c.seq)
+            .where(objects.c.stix_id == stix_id)
+            .order_by(objects.c.modified.desc())
+            .limit(1)
+        ).scalar()
+        if newest is not None:
+            connection.execute(
+                update(objects).where(objects.c.seq == newest).values(is_latest=True)
+            )
 
 
 def _stored_versions(
@@ -212,6 +258,6 @@ def _release_list_ids(
     return {release: found[text] for release, text in keys.items()}
 
 
-def _chunks(items: Sequence[str], size: int = 5000) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[_T], size: int = 5000) -> Iterable[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

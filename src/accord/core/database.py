@@ -9,6 +9,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -51,6 +53,14 @@ class Database:
             config.set_main_option("script_location", str(MIGRATIONS_DIR))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def is_current(self) -> bool:
+        """Whether the schema is at the newest revision (``accord init`` upgrades it)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        newest = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == newest
 
     def is_initialised(self) -> bool:
         """Whether the schema exists (``accord init`` has run against this database)."""

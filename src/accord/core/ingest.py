@@ -38,10 +38,16 @@ _UNVERSIONED_KEY = sortable_timestamp(UNVERSIONED)
 @dataclass(frozen=True)
 class MarkingOverride:
     """Markings set at import time (``accord import --tlp --release``), replacing the
-    object's own TLP and release markings; other markings stay."""
+    object's own TLP and release markings; other markings stay.
+
+    With ``fill_only``, an object keeps the TLP or release marking it has, and receives
+    the override's only where it has none of that kind (objects posted to a collection
+    whose audience is a sharing group are released to that group unless they say).
+    """
 
     tlp: Tlp | None = None
     release: tuple[str, ...] | None = None
+    fill_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class PreparedObject(NamedTuple):
     release: tuple[str, ...]  # sorted grantees
     required_refs: tuple[tuple[str, str], ...]
     has_refs: bool
+    labels: tuple[str, ...]  # distinct, for the views that select by label
     body: str
     position: int  # in the bundle, for rejections found when writing
 
@@ -197,6 +204,7 @@ def _prepare_one(
         tuple(sorted(release)),
         tuple(refs.required_refs(obj)),
         _may_hold_refs(body),
+        tuple(dict.fromkeys(label for label in obj.get("labels") or () if len(label) <= 250)),
         body,
         index,
     )
@@ -255,12 +263,27 @@ def _apply_override(
         new_refs.append(marking["id"])
         if all(obj["id"] != marking["id"] for obj in objects):
             added.append(marking)
+    if override.fill_only:
+        kinds = [(TLP2_IDS[override.tlp], set(TLP_BY_MARKING_ID))] if override.tlp else []
+        if override.release:
+            kinds.append((new_refs[-1], release_ids))
+        marked = [
+            obj if obj.get("type") == "marking-definition" else _filled(obj, kinds)
+            for obj in objects
+        ]
+        return marked + added
     marked = [
         obj if obj.get("type") == "marking-definition" else _remarked(obj, replaced, new_refs)
         for obj in objects
     ]
     # Added markings go last, so every object keeps its position for error messages.
     return marked + added
+
+
+def _filled(obj: Mapping[str, Any], kinds: list[tuple[str, set[str]]]) -> Mapping[str, Any]:
+    own = list(obj.get("object_marking_refs") or ())
+    missing = [ref for ref, of_kind in kinds if of_kind.isdisjoint(own)]
+    return {**obj, "object_marking_refs": own + missing} if missing else obj
 
 
 def _remarked(

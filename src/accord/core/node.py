@@ -8,14 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from accord.core.audit import AuditLog
+from accord.core.collections import (
+    CollectionDirectory,
+    CollectionSpec,
+    default_collections,
+    read_collections_file,
+)
 from accord.core.database import Database
-from accord.core.errors import ConfigurationError, InvalidInput, PermissionDenied
+from accord.core.errors import AccordError, ConfigurationError, InvalidInput, PermissionDenied
 from accord.core.exchange import write_bundle
 from accord.core.ingest import MarkingOverride
+from accord.core.jobs import ImportJob, ImportJobs, outcomes
 from accord.core.markings import Tlp, builtin_objects
 from accord.core.partners import Partner, PartnerDirectory, partner_identity
 from accord.core.policy import Reader
 from accord.core.principals import Principals
+from accord.core.queries import ObjectQuery
 from accord.core.settings import Settings
 from accord.core.stix.canonical import format_timestamp
 from accord.core.store import ImportReport, Progress, Store, StoredObject
@@ -58,6 +66,8 @@ class Node:
         self.audit = AuditLog(self.database)
         self.partners = PartnerDirectory(self.database, self.audit)
         self.principals = Principals(self.database, self.audit)
+        self.collections = CollectionDirectory(self.database, self.audit)
+        self.jobs = ImportJobs(self.database)
         self.store = Store(
             self.database,
             self.audit,
@@ -73,6 +83,12 @@ class Node:
             node.close()
             raise ConfigurationError(
                 f"no Accord node at {settings.resolved_database_url()}: run `accord init` first"
+            )
+        if not node.database.is_current():
+            node.close()
+            raise ConfigurationError(
+                f"the node at {settings.resolved_database_url()} has an older schema: "
+                "run `accord init` to upgrade it"
             )
         return node
 
@@ -98,6 +114,20 @@ class Node:
                     self.partners.create_group(name, description, members, actor=actor)
         report = self.import_objects([*builtin_objects(), *identities], owner=home, actor=actor)
         report.raise_for_rejections()
+        if seed and not self.collections.collections():
+            groups = [group.name for group in self.partners.groups()]
+            self.declare_collections(default_collections(groups), actor=actor)
+        self.apply_collections_file(actor=actor)
+
+    def declare_collections(self, specs: Sequence[CollectionSpec], *, actor: str) -> None:
+        """Add or update collections (views on the store)."""
+        self.collections.declare(specs, grantees=self.partners.grantees(), actor=actor)
+
+    def apply_collections_file(self, *, actor: str) -> None:
+        """Declare the collections of ``ACCORD_COLLECTIONS_FILE``, if one is set."""
+        if self.settings.collections_file is not None:
+            specs = read_collections_file(self.settings.collections_file)
+            self.declare_collections(specs, actor=actor)
 
     def add_partner(self, code: str, name: str, *, actor: str) -> Partner:
         """Register a partner and store its identity (TLP:CLEAR, owned by the home partner)."""
@@ -115,16 +145,24 @@ class Node:
         actor: str,
         tlp: Tlp | None = None,
         release: Sequence[str] | None = None,
+        default_release: Sequence[str] | None = None,
         progress: Progress | None = None,
         action: str = "object.import",
     ) -> ImportReport:
         """Store objects owned by `owner` (default: the home partner), optionally marking
-        them with `tlp` and a release list of partner codes and group names."""
+        them with `tlp` and a release list of partner codes and group names, or releasing
+        to `default_release` the objects that carry no release list of their own."""
         owner = owner or self.settings.home_partner
         self.partners.partner(owner)
+        if release and default_release:
+            raise InvalidInput("give a release list or a default release list, not both")
         override = (
-            MarkingOverride(tlp=tlp, release=tuple(release) if release else None)
-            if tlp is not None or release
+            MarkingOverride(
+                tlp=tlp,
+                release=tuple(release or default_release or ()) or None,
+                fill_only=bool(default_release),
+            )
+            if tlp is not None or release or default_release
             else None
         )
         return self.store.import_objects(
@@ -136,6 +174,52 @@ class Node:
             progress=progress,
             action=action,
         )
+
+    def run_import_job(self, job_id: str) -> ImportJob:
+        """Process a submitted job: store its objects as its partner's, in its collection
+        (labelled and released as the collection's view needs), and record each outcome."""
+        job = self.jobs.job(job_id)
+        if job.finished:
+            return job
+        objects = self.jobs.objects(job_id)
+        collection = self.collections.collection(job.collection_id) if job.collection_id else None
+        if collection is not None and collection.label:
+            objects = [_with_label(obj, collection.label) for obj in objects]
+        try:
+            report = self.import_objects(
+                objects,
+                owner=job.partner,
+                actor=job.actor,
+                default_release=[collection.audience]
+                if collection and collection.audience
+                else None,
+            )
+        except AccordError as exc:
+            # Nothing was stored (the import refused the request as a whole): say so for
+            # every object rather than leave the job pending for ever.
+            self.jobs.finish(
+                job_id, [], outcomes(objects, dict.fromkeys(range(len(objects)), str(exc)), {})[1]
+            )
+            return self.jobs.job(job_id)
+        rejected = {item.index: f"{item.field}: {item.reason}" for item in report.rejected}
+        unversioned = tuple(
+            str(obj["id"])
+            for obj in objects
+            if isinstance(obj, dict) and "id" in obj and "created" not in obj
+        )
+        dates_added = (
+            {
+                entry.stix_id: entry.date_added
+                for entry in self.store.manifest(
+                    self.reader(job.partner), ObjectQuery(ids=unversioned, versions="all")
+                )
+            }
+            if unversioned
+            else {}
+        )
+        successes, failures = outcomes(objects, rejected, dates_added)
+        self.jobs.finish(job_id, successes, failures)
+        return self.jobs.job(job_id)
 
     def change_release(
         self, stix_id: str, *, tlp: Tlp | None, release: Sequence[str] | None, actor: str
@@ -181,3 +265,12 @@ class Node:
     def close(self) -> None:
         """Release database connections."""
         self.database.dispose()
+
+
+def _with_label(obj: Any, label: str) -> Any:
+    # A collection that selects by label shows what is posted to it only with the label.
+    if not isinstance(obj, dict) or label in (obj.get("labels") or ()):
+        return obj
+    if "created" not in obj:
+        return obj  # SCOs carry no labels
+    return {**obj, "labels": [*(obj.get("labels") or ()), label]}

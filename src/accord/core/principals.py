@@ -278,6 +278,20 @@ class Principals:
                 detail={"partner": row.partner},
             )
 
+    def user(self, username: str) -> UserInfo:
+        """One user (never its password hash); NotFound otherwise."""
+        with self._database.reading() as connection:
+            row = _user_row(connection, username)
+        if row is None:
+            raise NotFound(f"user {username!r} not found")
+        return UserInfo(
+            username=row.username,
+            partner=row.partner,
+            role=Role(row.role),
+            created=row.created,
+            disabled=row.disabled,
+        )
+
     def list_users(self, *, partner: str | None = None) -> list[UserInfo]:
         """Every user (disabled ones too), by username; never a password hash."""
         query = select(users).order_by(users.c.username)

@@ -46,6 +46,35 @@ class Settings(BaseSettings):
         description="Processes that validate a large bundle in parallel (default: the cores).",
     )
 
+    collections_file: Path | None = Field(
+        default=None,
+        description=(
+            "TOML file of [[collection]] tables (alias, title, description, types, label, "
+            "audience, writable) that `accord init` and `accord serve` declare."
+        ),
+    )
+    taxii_page_max: int = Field(
+        default=1000, ge=1, le=100_000, description="Most objects one TAXII page returns."
+    )
+    taxii_page_default: int = Field(
+        default=100, ge=1, le=100_000, description="Objects per TAXII page when none is asked."
+    )
+    taxii_max_content_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the API accepts (bigger gets 413).",
+    )
+    taxii_requests_per_minute: int = Field(
+        default=1200,
+        ge=1,
+        description="Requests per minute each principal may make (more gets 429).",
+    )
+    taxii_background_objects: int = Field(
+        default=1000,
+        ge=1,
+        description="Envelopes with more objects are stored in the background (status pending).",
+    )
+
     @field_validator("home_partner")
     @classmethod
     def _partner_code_is_upper(cls, value: str) -> str:

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, func, select
 
 from accord.core import policy, tables
 from accord.core.audit import AuditLog
-from accord.core.batches import BatchResult, write_batch
+from accord.core.batches import BatchResult, delete_versions, write_batch
 from accord.core.database import Database
-from accord.core.errors import NotFound
+from accord.core.errors import NotFound, PermissionDenied
 from accord.core.fanout import map_ranges
 from accord.core.ingest import MarkingOverride, PreparedObject, Rejection, open_bundle
 from accord.core.markings import Tlp, release_list_of
 from accord.core.policy import Reader
+from accord.core.queries import EVERYTHING, ObjectQuery, select_objects
 from accord.core.stix import refs
+from accord.core.stix.canonical import format_timestamp
 
 Progress = Callable[[int], None]
 
@@ -40,18 +42,14 @@ class StoredObject:
 
 
 @dataclass(frozen=True)
-class ObjectQuery:
-    """What to read. Every field narrows; the reader's releasability always applies."""
+class ManifestEntry:
+    """One version of an object, without its body (TAXII manifests and version lists)."""
 
-    types: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    owner: str | None = None
-    tlp: Tlp | None = None
-    added_after: datetime | None = None
-    after_seq: int = 0
-    versions: Literal["latest", "all"] = "latest"
-    text: str | None = None
-    limit: int | None = None
+    seq: int
+    stix_id: str
+    version: datetime
+    date_added: datetime
+    spec_version: str
 
 
 @dataclass
@@ -178,16 +176,16 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def objects(self, reader: Reader, query: ObjectQuery = ObjectQuery()) -> list[StoredObject]:
+    def objects(self, reader: Reader, query: ObjectQuery = EVERYTHING) -> list[StoredObject]:
         """The objects of `query` the reader may see, in the order they were added."""
         with self._database.reading() as connection:
-            rows = connection.execute(self._select(reader, query)).all()
+            rows = connection.execute(select_objects(reader, query)).all()
             return self._render(connection, reader, rows)
 
     def iter_objects(
         self,
         reader: Reader,
-        query: ObjectQuery = ObjectQuery(),
+        query: ObjectQuery = EVERYTHING,
         *,
         chunk: int = 5000,
         holder: str | None = None,
@@ -200,15 +198,21 @@ class Store:
         while True:
             page = replace(query, after_seq=after, limit=chunk)
             with self._database.reading() as connection:
-                rows = connection.execute(self._select(reader, page, holder=holder)).all()
+                rows = connection.execute(select_objects(reader, page, holder=holder)).all()
                 if not rows:
                     return
                 yield from self._render(connection, reader, rows)
             after = rows[-1].seq
 
-    def count(self, reader: Reader, query: ObjectQuery = ObjectQuery()) -> int:
+    def manifest(self, reader: Reader, query: ObjectQuery = EVERYTHING) -> list[ManifestEntry]:
+        """Like :meth:`objects`, without the bodies: what versions the reader may see."""
+        statement = select_objects(reader, query, columns=_manifest_columns)
+        with self._database.reading() as connection:
+            return [ManifestEntry(*row) for row in connection.execute(statement)]
+
+    def count(self, reader: Reader, query: ObjectQuery = EVERYTHING) -> int:
         """How many objects of `query` the reader may see (never more)."""
-        inner = self._select(reader, replace(query, limit=None)).subquery()
+        inner = select_objects(reader, replace(query, limit=None)).subquery()
         with self._database.reading() as connection:
             return int(connection.execute(select(func.count()).select_from(inner)).scalar_one())
 
@@ -252,34 +256,40 @@ class Store:
         with self._database.reading() as connection:
             return frozenset(connection.execute(query).scalars())
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- deleting --------------------------------------------------------------------------
 
-    def _select(
-        self, reader: Reader, query: ObjectQuery, *, holder: str | None = None
-    ) -> Select[Any]:
-        row = tables.objects.alias("o")
-        allowed = (
-            policy.visible(reader, row)
-            if holder is None
-            else policy.exportable(reader, holder, row)
-        )
-        statement = select(row).where(allowed, row.c.seq > query.after_seq)
-        if query.versions == "latest":
-            statement = statement.where(row.c.is_latest)
-        if query.types:
-            statement = statement.where(row.c.type.in_(query.types))
-        if query.ids:
-            statement = statement.where(row.c.stix_id.in_(query.ids))
-        if query.owner:
-            statement = statement.where(row.c.owner == query.owner)
-        if query.tlp:
-            statement = statement.where(row.c.tlp == query.tlp.value)
-        if query.added_after:
-            statement = statement.where(row.c.date_added > query.added_after)
-        if query.text:
-            statement = statement.where(row.c.body.contains(query.text, autoescape=True))
-        statement = statement.order_by(row.c.seq)
-        return statement.limit(query.limit) if query.limit else statement
+    def delete(self, reader: Reader, query: ObjectQuery, *, actor: str) -> list[ManifestEntry]:
+        """Delete the versions `query` selects, for the reader's partner, which must own
+        them; returns what was deleted, and records it in the audit log.
+
+        NotFound if the reader sees none of them (as if they did not exist);
+        PermissionDenied, deleting nothing, if any belongs to another partner.
+        """
+        statement = select_objects(reader, query, columns=_owned_manifest_columns)
+        with self._database.writing() as connection:
+            rows = connection.execute(statement).all()
+            if not rows:
+                raise NotFound(f"no object {', '.join(query.ids) or 'matches the request'}")
+            others = sorted({row.owner for row in rows} - {reader.partner})
+            if others:
+                raise PermissionDenied(
+                    f"{rows[0].stix_id} belongs to partner {others[0]}; "
+                    "only its owner partner deletes it"
+                )
+            deleted = [ManifestEntry(*row[:5]) for row in rows]
+            delete_versions(connection, [entry.seq for entry in deleted])
+            for stix_id in sorted({entry.stix_id for entry in deleted}):
+                versions = [format_timestamp(e.version) for e in deleted if e.stix_id == stix_id]
+                self._audit.record(
+                    connection,
+                    actor=actor,
+                    action="object.delete",
+                    target=stix_id,
+                    detail={"owner": reader.partner, "versions": versions},
+                )
+        return deleted
+
+    # -- helpers ---------------------------------------------------------------------------
 
     def _render(
         self, connection: Connection, reader: Reader, rows: Sequence[Any]
@@ -329,3 +339,11 @@ class Store:
                 if grantees is not None:
                     found[stix_id] = grantees
         return found
+
+
+def _manifest_columns(row: Any) -> tuple[Any, ...]:
+    return (row.c.seq, row.c.stix_id, row.c.modified, row.c.date_added, row.c.spec_version)
+
+
+def _owned_manifest_columns(row: Any) -> tuple[Any, ...]:
+    return (*_manifest_columns(row), row.c.owner)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -187,4 +188,64 @@ write_lock = Table(
     metadata,
     Column("id", Integer(), primary_key=True, autoincrement=False),
     Column("generation", BigInteger(), nullable=False),
+)
+
+
+# Labels of stored objects, so that views such as a cooperation area's collection
+# ("area:maritime") select by index rather than by searching bodies.
+object_labels = Table(
+    "object_labels",
+    metadata,
+    Column("object_seq", ForeignKey("stix_objects.seq", ondelete="CASCADE"), primary_key=True),
+    Column("label", String(250), primary_key=True),
+    Index(None, "label", "object_seq"),
+)
+
+# Views on the store that TAXII serves as collections; what a caller sees in one is always
+# filtered by releasability at read time.
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("alias", String(64), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text(), nullable=False),
+    # Comma-separated STIX types the view holds; empty means every type.
+    Column("types", Text(), nullable=False),
+    # A label the view's objects carry (e.g. "area:maritime"); null means any.
+    Column("label", String(250), nullable=True),
+    # A partner or sharing group the view's objects are released to; null means any. Only
+    # that audience reads or writes the collection.
+    Column("audience", String(64), nullable=True),
+    Column("writable", Boolean(), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+)
+
+# Imports submitted over the API: the request's objects are kept until they are processed,
+# so an acknowledged submission survives a restart; then the per-object outcome.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner", ForeignKey("partners.code"), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("collection_id", String(36), nullable=True),
+    Column("requested", UtcDateTime(), nullable=False),
+    Column("finished", UtcDateTime(), nullable=True),
+    Column("total", Integer(), nullable=False),
+    # The submitted objects (a JSON array) while the job waits; null once processed.
+    Column("payload", LargeBinary(), nullable=True),
+    # JSON: {"successes": [...], "failures": [...]} once processed.
+    Column("outcome", Text(), nullable=True),
+    Index(None, "finished"),
+)
+
+# Secrets the node generates for itself (e.g. the key that signs TAXII page cursors), kept
+# in the store so that every server process of a node and every restart shares them.
+node_keys = Table(
+    "node_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("secret", LargeBinary(), nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
 )

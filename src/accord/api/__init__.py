@@ -1,0 +1,1 @@
+"""Accord's HTTP API: TAXII 2.1 (``accord.api.taxii``), built by ``accord.api.app``."""

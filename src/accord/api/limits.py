@@ -1,0 +1,29 @@
+"""Request rate per principal: a token bucket each, refilled continuously."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class RateLimiter:
+    """At most `per_minute` requests per caller per minute, in bursts up to that many."""
+
+    def __init__(self, per_minute: int):
+        self._capacity = float(per_minute)
+        self._refill_per_second = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, caller: str) -> float:
+        """Take one request from the caller's bucket: 0 if allowed, else the seconds until
+        the next request is."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (self._capacity, now))
+            tokens = min(self._capacity, tokens + (now - last) * self._refill_per_second)
+            if tokens >= 1.0:
+                self._buckets[caller] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[caller] = (tokens, now)
+            return (1.0 - tokens) / self._refill_per_second
