@@ -22,6 +22,7 @@ from accord.core.keys import node_key
 from accord.core.node import Node
 
 _CURSOR_KEY = "taxii-cursor"
+_FAILED_LOGINS_PER_MINUTE = 30
 
 
 def create_app(node: Node, *, background: bool = True) -> FastAPI:
@@ -33,6 +34,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
         settings=settings,
         authenticator=Authenticator(node),
         limiter=RateLimiter(settings.taxii_requests_per_minute),
+        failed_logins=RateLimiter(_FAILED_LOGINS_PER_MINUTE),
         cursors=CursorSigner(node_key(node.database, _CURSOR_KEY)),
         request_log=RequestLog(node),
         background=None,

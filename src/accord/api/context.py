@@ -27,6 +27,9 @@ class ServerState:
     settings: Settings
     authenticator: Authenticator
     limiter: RateLimiter
+    # Failed logins per client address: each costs an argon2 verification, so guessing
+    # passwords (or flooding with bad ones) is slowed down before it costs the server.
+    failed_logins: RateLimiter
     cursors: CursorSigner
     request_log: RequestLog
     background: BackgroundImports | None
@@ -48,16 +51,27 @@ def authenticated(request: Request, state: Server) -> Caller:
         raise TaxiiError(
             406, "this server answers application/taxii+json;version=2.1 only (see Accept)"
         )
-    caller = state.authenticator.caller(request.headers.get("authorization"))
+    address = f"address:{request.client.host if request.client else 'unknown'}"
+    if state.failed_logins.waiting(address):
+        raise _too_many(
+            "too many failed logins from this address", state.failed_logins.waiting(address)
+        )
+    try:
+        caller = state.authenticator.caller(request.headers.get("authorization"))
+    except TaxiiError:
+        if request.headers.get("authorization"):
+            state.failed_logins.retry_after(address)
+        raise
     request.state.actor = caller.principal.actor
     wait_seconds = state.limiter.retry_after(caller.principal.actor)
     if wait_seconds:
-        raise TaxiiError(
-            429,
-            f"more than {state.settings.taxii_requests_per_minute} requests a minute",
-            headers={"Retry-After": str(max(1, round(wait_seconds + 0.5)))},
-        )
+        limit = state.settings.taxii_requests_per_minute
+        raise _too_many(f"more than {limit} requests a minute", wait_seconds)
     return caller
+
+
+def _too_many(reason: str, wait_seconds: float) -> TaxiiError:
+    return TaxiiError(429, reason, headers={"Retry-After": str(max(1, round(wait_seconds + 0.5)))})
 
 
 Authenticated = Annotated[Caller, Depends(authenticated)]

@@ -18,12 +18,19 @@ class RateLimiter:
     def retry_after(self, caller: str) -> float:
         """Take one request from the caller's bucket: 0 if allowed, else the seconds until
         the next request is."""
+        return self._seconds_to_wait(caller, take=True)
+
+    def waiting(self, caller: str) -> float:
+        """The seconds until the caller may make a request, taking nothing."""
+        return self._seconds_to_wait(caller, take=False)
+
+    def _seconds_to_wait(self, caller: str, *, take: bool) -> float:
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(caller, (self._capacity, now))
             tokens = min(self._capacity, tokens + (now - last) * self._refill_per_second)
             if tokens >= 1.0:
-                self._buckets[caller] = (tokens - 1.0, now)
+                self._buckets[caller] = (tokens - 1.0 if take else tokens, now)
                 return 0.0
             self._buckets[caller] = (tokens, now)
             return (1.0 - tokens) / self._refill_per_second
