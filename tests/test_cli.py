@@ -212,3 +212,30 @@ def test_demo_prints_what_each_partner_sees(tmp_path: Path) -> None:
     for code in ("EU", "JP", "KR", "NO", "MD"):
         assert code in lines
     assert "maritime" in result.output
+
+
+def test_collection_add_list_and_remove(node_dir: Path) -> None:
+    added = accord(
+        node_dir,
+        "collection",
+        "add",
+        "hormuz",
+        "--title",
+        "Strait of Hormuz",
+        "--types",
+        "indicator,sighting",
+        "--audience",
+        "maritime-indo-pacific",
+    )
+    assert added.exit_code == 0, added.output
+    listed = accord(node_dir, "collection", "list")
+    assert "hormuz" in listed.output and "maritime-indo-pacific" in listed.output
+    assert accord(node_dir, "collection", "remove", "hormuz").exit_code == 0
+    assert "hormuz" not in accord(node_dir, "collection", "list").output
+
+
+def test_collection_add_names_a_bad_alias_or_audience(node_dir: Path) -> None:
+    bad_alias = accord(node_dir, "collection", "add", "Bad Alias", "--title", "x")
+    assert bad_alias.exit_code == 1 and "collection Bad Alias: alias" in bad_alias.output
+    unknown = accord(node_dir, "collection", "add", "x", "--title", "x", "--audience", "sdp-zz")
+    assert unknown.exit_code == 1 and "audience 'sdp-zz'" in unknown.output

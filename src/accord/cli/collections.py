@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.table import Table
 
 from accord.cli.context import actor, console, open_node, reported_errors, split_list
 from accord.core.collections import CollectionSpec
@@ -23,18 +22,17 @@ app = typer.Typer(help="Collections: views on the store that TAXII serves.", no_
 def collection_list(data_dir: DataDir = None) -> None:
     """List the collections with what each selects."""
     with reported_errors(), open_node(data_dir) as node:
-        table = Table("alias", "id", "types", "label", "audience", "writable", "title")
         for item in node.collections.collections():
-            table.add_row(
-                item.alias,
-                item.id,
-                ", ".join(item.types) or "any",
-                item.label or "any",
-                item.audience or "any partner",
-                "yes" if item.writable else "no",
-                item.title,
+            selects = (
+                f"types {', '.join(item.types) or 'any'}; label {item.label or 'any'}; "
+                f"released to {item.audience or 'anyone'}"
             )
-        console.print(table)
+            mode = "read-write" if item.writable else "read-only"
+            console.print(
+                f"[bold]{item.alias}[/bold] {item.id} ({mode}): {item.title}\n    {selects}",
+                soft_wrap=True,
+                highlight=False,
+            )
 
 
 @app.command("add")
