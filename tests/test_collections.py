@@ -147,3 +147,14 @@ def test_import_job_reports_each_object_and_keeps_nothing_pending(node: Node) ->
     assert node.store.get(node.reader("JP"), good["id"]).owner == "JP"
     with pytest.raises(NotFound):
         node.jobs.job(job.id, partner="KR")
+
+
+def test_job_whose_collection_was_removed_fails_every_object_with_the_reason(
+    node: Node,
+) -> None:
+    view = node.collections.collection("space")
+    job = node.jobs.submit([indicator(1)], partner="JP", actor="token:x", collection_id=view.id)
+    node.collections.remove("space", actor="t")
+    done = node.run_import_job(job.id)
+    assert done.status == "complete" and not done.successes
+    assert "no collection" in (done.failures[0].message or "")

@@ -152,14 +152,14 @@ class ImportJobs:
 def outcomes(
     objects: Sequence[Any],
     rejected: Mapping[int, str],
-    dates_added: Mapping[str, datetime],
+    dates_added: Mapping[str, datetime] | None = None,
 ) -> tuple[list[ObjectOutcome], list[ObjectOutcome]]:
     """Successes and failures of submitted objects, given the reasons of the rejected ones
     by position and the ``date_added`` of objects without versions (TAXII uses it as their
     version)."""
     successes, failures = [], []
     for index, obj in enumerate(objects):
-        stix_id, version = _identity(obj, index, dates_added)
+        stix_id, version = _identity(obj, index, dates_added or {})
         if index in rejected:
             failures.append(ObjectOutcome(stix_id, version, rejected[index]))
         else:

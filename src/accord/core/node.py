@@ -177,15 +177,19 @@ class Node:
 
     def run_import_job(self, job_id: str) -> ImportJob:
         """Process a submitted job: store its objects as its partner's, in its collection
-        (labelled and released as the collection's view needs), and record each outcome."""
+        (labelled and released as the collection's view needs), and record each outcome.
+        A request refused as a whole (its collection removed meanwhile, say) fails every
+        object with the reason rather than stay pending."""
         job = self.jobs.job(job_id)
         if job.finished:
             return job
         objects = self.jobs.objects(job_id)
-        collection = self.collections.collection(job.collection_id) if job.collection_id else None
-        if collection is not None and collection.label:
-            objects = [_with_label(obj, collection.label) for obj in objects]
         try:
+            collection = (
+                self.collections.collection(job.collection_id) if job.collection_id else None
+            )
+            if collection is not None and collection.label:
+                objects = [_with_label(obj, collection.label) for obj in objects]
             report = self.import_objects(
                 objects,
                 owner=job.partner,
@@ -195,31 +199,25 @@ class Node:
                 else None,
             )
         except AccordError as exc:
-            # Nothing was stored (the import refused the request as a whole): say so for
-            # every object rather than leave the job pending for ever.
-            self.jobs.finish(
-                job_id, [], outcomes(objects, dict.fromkeys(range(len(objects)), str(exc)), {})[1]
-            )
-            return self.jobs.job(job_id)
-        rejected = {item.index: f"{item.field}: {item.reason}" for item in report.rejected}
+            successes, failures = outcomes(objects, dict.fromkeys(range(len(objects)), str(exc)))
+        else:
+            rejected = {item.index: f"{item.field}: {item.reason}" for item in report.rejected}
+            dates_added = self._dates_added(job.partner, objects)
+            successes, failures = outcomes(objects, rejected, dates_added)
+        self.jobs.finish(job_id, successes, failures)
+        return self.jobs.job(job_id)
+
+    def _dates_added(self, partner: str, objects: Sequence[Any]) -> dict[str, datetime]:
+        # TAXII names an object without `created` (an SCO) by its date_added.
         unversioned = tuple(
             str(obj["id"])
             for obj in objects
             if isinstance(obj, dict) and "id" in obj and "created" not in obj
         )
-        dates_added = (
-            {
-                entry.stix_id: entry.date_added
-                for entry in self.store.manifest(
-                    self.reader(job.partner), ObjectQuery(ids=unversioned, versions="all")
-                )
-            }
-            if unversioned
-            else {}
-        )
-        successes, failures = outcomes(objects, rejected, dates_added)
-        self.jobs.finish(job_id, successes, failures)
-        return self.jobs.job(job_id)
+        if not unversioned:
+            return {}
+        query = ObjectQuery(ids=unversioned, versions="all")
+        return {e.stix_id: e.date_added for e in self.store.manifest(self.reader(partner), query)}
 
     def change_release(
         self, stix_id: str, *, tlp: Tlp | None, release: Sequence[str] | None, actor: str
