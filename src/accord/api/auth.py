@@ -49,7 +49,8 @@ class Authenticator:
             )
         scheme, _, credentials = authorization.strip().partition(" ")
         try:
-            if scheme.lower() == "bearer":
+            # taxii2-client's TokenAuth says "Token"; the same tokens answer to both.
+            if scheme.lower() in {"bearer", "token"}:
                 principal = self._node.principals.authenticate_token(credentials.strip())
             elif scheme.lower() == "basic":
                 principal = self._basic(credentials.strip())

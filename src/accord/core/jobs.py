@@ -152,14 +152,16 @@ class ImportJobs:
 def outcomes(
     objects: Sequence[Any],
     rejected: Mapping[int, str],
+    *,
+    requested: datetime,
     dates_added: Mapping[str, datetime] | None = None,
 ) -> tuple[list[ObjectOutcome], list[ObjectOutcome]]:
     """Successes and failures of submitted objects, given the reasons of the rejected ones
-    by position and the ``date_added`` of objects without versions (TAXII uses it as their
-    version)."""
+    by position and the ``date_added`` of stored objects without versions: TAXII uses it as
+    their version (for one never stored, the time of the request)."""
     successes, failures = [], []
     for index, obj in enumerate(objects):
-        stix_id, version = _identity(obj, index, dates_added or {})
+        stix_id, version = _identity(obj, index, dates_added or {}, requested)
         if index in rejected:
             failures.append(ObjectOutcome(stix_id, version, rejected[index]))
         else:
@@ -167,15 +169,16 @@ def outcomes(
     return successes, failures
 
 
-def _identity(obj: Any, index: int, dates_added: Mapping[str, datetime]) -> tuple[str, str]:
+def _identity(
+    obj: Any, index: int, dates_added: Mapping[str, datetime], requested: datetime
+) -> tuple[str, str]:
     if not isinstance(obj, Mapping):
-        return f"(object #{index})", ""
+        return f"(object #{index})", format_timestamp(requested)
     stix_id = str(obj.get("id") or f"(object #{index})")
     version = obj.get("modified") or obj.get("created")
     if isinstance(version, str):
         return stix_id, version
-    added = dates_added.get(stix_id)
-    return stix_id, format_timestamp(added) if added else ""
+    return stix_id, format_timestamp(dates_added.get(stix_id, requested))
 
 
 def _outcome_json(item: ObjectOutcome) -> dict[str, Any]:

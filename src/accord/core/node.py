@@ -199,11 +199,14 @@ class Node:
                 else None,
             )
         except AccordError as exc:
-            successes, failures = outcomes(objects, dict.fromkeys(range(len(objects)), str(exc)))
+            refused = dict.fromkeys(range(len(objects)), str(exc))
+            successes, failures = outcomes(objects, refused, requested=job.requested)
         else:
             rejected = {item.index: f"{item.field}: {item.reason}" for item in report.rejected}
             dates_added = self._dates_added(job.partner, objects)
-            successes, failures = outcomes(objects, rejected, dates_added)
+            successes, failures = outcomes(
+                objects, rejected, requested=job.requested, dates_added=dates_added
+            )
         self.jobs.finish(job_id, successes, failures)
         return self.jobs.job(job_id)
 
@@ -269,6 +272,6 @@ def _with_label(obj: Any, label: str) -> Any:
     # A collection that selects by label shows what is posted to it only with the label.
     if not isinstance(obj, dict) or label in (obj.get("labels") or ()):
         return obj
-    if "created" not in obj:
-        return obj  # SCOs carry no labels
+    if "created" not in obj or obj.get("type") == "marking-definition":
+        return obj  # SCOs and marking-definitions carry no labels (STIX 2.1 §7.2.1)
     return {**obj, "labels": [*(obj.get("labels") or ()), label]}

@@ -29,8 +29,10 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def format_timestamp(value: datetime) -> str:
-    """An aware datetime as a STIX timestamp with millisecond or finer precision and Z."""
-    text = value.astimezone(UTC).isoformat(timespec="microseconds")
+    """An aware datetime as a STIX timestamp and Z: milliseconds, or microseconds where the
+    value has them (so a version posted as ``...00.000Z`` comes back in that form)."""
+    precision = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
+    text = value.astimezone(UTC).isoformat(timespec=precision)
     return text.replace("+00:00", "Z")
 
 
