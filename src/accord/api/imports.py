@@ -28,6 +28,9 @@ class BackgroundImports:
             initializer=_open_node,
             initargs=(settings,),
         )
+        # Start the worker before the server answers, not on the first large submission:
+        # loading Accord and opening the node takes about a second.
+        self._executor.submit(_ready).result()
 
     def submit(self, job_id: str) -> Future[None]:
         """Queue a stored job; its status shows the outcome when done."""
@@ -50,6 +53,10 @@ class BackgroundImports:
 def _open_node(settings: Settings) -> None:
     global _worker_node
     _worker_node = Node.open(settings)
+
+
+def _ready() -> None:
+    assert _worker_node is not None, "the worker opens its node when it starts"
 
 
 def _run_job(job_id: str) -> None:

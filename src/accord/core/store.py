@@ -108,7 +108,10 @@ class Store:
             known_grantees=grantees,
             workers=self._workers,
         )
-        size = self._batch_size
+        # At least one batch per worker process, so a bundle smaller than two batches
+        # still keeps every core busy.
+        share = -(-len(bundle.objects) // bundle.parallel_workers())
+        size = max(1, min(self._batch_size, share))
         ranges = [
             (start, min(start + size, len(bundle.objects)))
             for start in range(0, len(bundle.objects), size)
