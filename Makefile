@@ -24,7 +24,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/store_ingest.py
+	$(BIN)/python benchmarks/taxii_vs_medallion.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo

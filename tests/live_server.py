@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +42,12 @@ class LiveServer:
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    scheme: str = "http"
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``, without a trailing slash."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:PORT`` (or https), without a trailing slash."""
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def discovery_url(self) -> str:
@@ -89,22 +90,27 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(data_dir: Path, settings: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+def live_server(
+    data_dir: Path, settings: Mapping[str, str] | None = None, serve_options: Sequence[str] = ()
+) -> Iterator[LiveServer]:
     """Initialise a node in `data_dir` and serve it until the block ends.
 
     `settings` are ``ACCORD_*`` environment variables for ``accord init`` and ``accord
-    serve`` (for example ``{"ACCORD_TAXII_PAGE_MAX": "10"}``).
+    serve`` (for example ``{"ACCORD_TAXII_PAGE_MAX": "10"}``); `serve_options` are more
+    options of ``accord serve`` (with ``--ssl-certfile`` it serves HTTPS).
     """
     environment = _environment(settings or {})
     _run([_accord(), "init", "--data-dir", str(data_dir)], environment)
-    server = _start(data_dir, environment)
+    server = _start(data_dir, environment, serve_options)
     try:
         yield server
     finally:
         _stop(server.process)
 
 
-def _start(data_dir: Path, environment: Mapping[str, str]) -> LiveServer:
+def _start(
+    data_dir: Path, environment: Mapping[str, str], serve_options: Sequence[str]
+) -> LiveServer:
     # A port taken between our probe and the server's bind (another xdist worker, another
     # program) makes the server exit at once; a new port is tried then.
     failures = []
@@ -113,13 +119,18 @@ def _start(data_dir: Path, environment: Mapping[str, str]) -> LiveServer:
         log_path = data_dir / f"serve-{port}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [_accord(), "serve", "--data-dir", str(data_dir), "--port", str(port), *_QUIET],
+                [
+                    *(_accord(), "serve", "--data-dir", str(data_dir), "--port", str(port)),
+                    *_QUIET,
+                    *serve_options,
+                ],
                 env=dict(environment),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        server = LiveServer(data_dir, port, process, log_path)
+        scheme = "https" if "--ssl-certfile" in serve_options else "http"
+        server = LiveServer(data_dir, port, process, log_path, scheme)
         if _wait_until_ready(server):
             return server
         _stop(process)
@@ -133,7 +144,9 @@ def _wait_until_ready(server: LiveServer) -> bool:
         if server.process.poll() is not None:
             return False
         try:
-            if httpx.get(server.discovery_url, timeout=1.0).status_code == 401:
+            # A test's self-signed certificate: readiness, not identity, is checked here.
+            answer = httpx.get(server.discovery_url, timeout=1.0, verify=False)
+            if answer.status_code == 401:
                 return True
         except httpx.TransportError:
             pass

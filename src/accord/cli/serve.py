@@ -10,6 +10,7 @@ import uvicorn
 
 from accord.api.app import create_app
 from accord.cli.context import actor, console, open_node, reported_errors
+from accord.core.errors import InvalidInput
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
@@ -20,11 +21,29 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="TLS certificate (PEM): serve HTTPS, as TAXII requires.")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Serve TAXII 2.1 at http://HOST:PORT/taxii2/ (OpenAPI schema at /openapi.json)."""
-    with reported_errors(), open_node(data_dir) as node:
-        node.apply_collections_file(actor=actor())
-        app = create_app(node)
-        console.print(f"Accord TAXII 2.1 at http://{host}:{port}/taxii2/", soft_wrap=True)
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+    """Serve TAXII 2.1 at HOST:PORT/taxii2/ (OpenAPI schema at /openapi.json)."""
+    with reported_errors():
+        if (ssl_certfile is None) != (ssl_keyfile is None):
+            raise InvalidInput("give both --ssl-certfile and --ssl-keyfile, or neither")
+        for path in (ssl_certfile, ssl_keyfile):
+            if path is not None and not path.is_file():
+                raise InvalidInput(f"{path}: no such file")
+        with open_node(data_dir) as node:
+            node.apply_collections_file(actor=actor())
+            app = create_app(node)
+            scheme = "https" if ssl_certfile else "http"
+            console.print(f"Accord TAXII 2.1 at {scheme}://{host}:{port}/taxii2/", soft_wrap=True)
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level=log_level,
+                ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+                ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+            )
