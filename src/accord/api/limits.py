@@ -5,6 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+# Buckets kept before the full ones (callers quiet for a minute or more) are dropped, so
+# many distinct callers (client addresses, say) cannot grow the table without bound.
+_MAX_BUCKETS = 10_000
+
 
 class RateLimiter:
     """At most `per_minute` requests per caller per minute, in bursts up to that many."""
@@ -27,6 +31,8 @@ class RateLimiter:
     def _seconds_to_wait(self, caller: str, *, take: bool) -> float:
         now = time.monotonic()
         with self._lock:
+            if len(self._buckets) > _MAX_BUCKETS:
+                self._forget_quiet_callers(now)
             tokens, last = self._buckets.get(caller, (self._capacity, now))
             tokens = min(self._capacity, tokens + (now - last) * self._refill_per_second)
             if tokens >= 1.0:
@@ -34,3 +40,12 @@ class RateLimiter:
                 return 0.0
             self._buckets[caller] = (tokens, now)
             return (1.0 - tokens) / self._refill_per_second
+
+    def _forget_quiet_callers(self, now: float) -> None:
+        # A bucket refilled to capacity is the same as no bucket.
+        full_after = self._capacity / self._refill_per_second
+        self._buckets = {
+            caller: (tokens, last)
+            for caller, (tokens, last) in self._buckets.items()
+            if now - last < full_after
+        }
