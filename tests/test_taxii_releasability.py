@@ -1,8 +1,9 @@
 """Releasability over TAXII: every endpoint shows a partner exactly what the policy lets
 it read, and nothing about the rest (not an id, a count, a header or a page boundary).
 
-In-process (FastAPI's test client) on SQLite and PostgreSQL; tests/test_taxii_interop.py
-checks the same server live with the OASIS client.
+In-process (FastAPI's test client) on SQLite and PostgreSQL; tests/test_taxii_client.py,
+test_taxii_objects.py and test_taxii_http.py check the same server live with the OASIS
+client and httpx.
 """
 
 from __future__ import annotations
