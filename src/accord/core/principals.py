@@ -284,13 +284,7 @@ class Principals:
             row = _user_row(connection, username)
         if row is None:
             raise NotFound(f"user {username!r} not found")
-        return UserInfo(
-            username=row.username,
-            partner=row.partner,
-            role=Role(row.role),
-            created=row.created,
-            disabled=row.disabled,
-        )
+        return _user_from_row(row)
 
     def list_users(self, *, partner: str | None = None) -> list[UserInfo]:
         """Every user (disabled ones too), by username; never a password hash."""
@@ -298,16 +292,7 @@ class Principals:
         if partner is not None:
             query = query.where(users.c.partner == partner)
         with self._database.reading() as connection:
-            return [
-                UserInfo(
-                    username=row.username,
-                    partner=row.partner,
-                    role=Role(row.role),
-                    created=row.created,
-                    disabled=row.disabled,
-                )
-                for row in connection.execute(query)
-            ]
+            return [_user_from_row(row) for row in connection.execute(query)]
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -353,6 +338,16 @@ def _token_row(connection: Connection, token_id: str) -> Row[Any] | None:
 
 def _user_row(connection: Connection, username: str) -> Row[Any] | None:
     return connection.execute(select(users).where(users.c.username == username)).first()
+
+
+def _user_from_row(row: Row[Any]) -> UserInfo:
+    return UserInfo(
+        username=row.username,
+        partner=row.partner,
+        role=Role(row.role),
+        created=row.created,
+        disabled=row.disabled,
+    )
 
 
 def _token_from_row(row: Row[Any]) -> TokenInfo:
