@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-11-30
 """
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,6 +16,8 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+_CHUNK_ROWS = 5000
 
 
 def upgrade() -> None:
@@ -30,6 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("object_seq", "label", name="pk_object_labels"),
     )
     op.create_index("ix_object_labels_label_object_seq", "object_labels", ["label", "object_seq"])
+    _label_stored_objects()
     op.create_table(
         "collections",
         sa.Column("id", sa.String(36), nullable=False),
@@ -68,6 +73,33 @@ def upgrade() -> None:
         sa.Column("created", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_node_keys"),
     )
+
+
+def _label_stored_objects() -> None:
+    """Index the labels of the objects stored before this revision, so the views that
+    select by label (the cooperation areas) show them too."""
+    connection = op.get_bind()
+    objects = sa.table("stix_objects", sa.column("seq"), sa.column("body"))
+    labels = sa.table("object_labels", sa.column("object_seq"), sa.column("label"))
+    after = 0
+    while True:
+        rows = connection.execute(
+            sa.select(objects.c.seq, objects.c.body)
+            .where(objects.c.seq > after, objects.c.body.contains('"labels":'))
+            .order_by(objects.c.seq)
+            .limit(_CHUNK_ROWS)
+        ).all()
+        if not rows:
+            return
+        found = [
+            {"object_seq": seq, "label": label}
+            for seq, body in rows
+            for label in dict.fromkeys(json.loads(body).get("labels") or ())
+            if isinstance(label, str) and len(label) <= 250
+        ]
+        if found:
+            connection.execute(sa.insert(labels), found)
+        after = rows[-1].seq
 
 
 def downgrade() -> None:
