@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import subprocess
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_serve_answers_taxii_over_https(tmp_path_factory: pytest.TempPathFactory
     options = ("--ssl-certfile", str(cert), "--ssl-keyfile", str(key))
     with live_server(tmp_path_factory.mktemp("https"), serve_options=options) as server:
         secret = server.token("JP", Role.READER)
+        trusted = ssl.create_default_context(cafile=str(cert))
         answer = httpx.get(
-            server.discovery_url, headers={"Authorization": f"Bearer {secret}"}, verify=str(cert)
+            server.discovery_url, headers={"Authorization": f"Bearer {secret}"}, verify=trusted
         )
     assert server.base_url.startswith("https://")
     assert answer.status_code == 200
