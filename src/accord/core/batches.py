@@ -72,8 +72,9 @@ def write_batch(
             continue
         holder = existing[item.stix_id][0] if item.stix_id in existing else owner
         if holder != owner:
-            # STIX: only an object's creator versions it; here, only its owner partner.
-            reason = f"the object belongs to partner {holder}; only its owner adds versions"
+            # STIX: only an object's creator versions it; here, only its owner partner. The
+            # owner goes unnamed: the submitter may not be allowed to read the object.
+            reason = "another partner owns an object with this id; only its owner adds versions"
             rejected.append(Rejection(item.position, item.stix_id, "id", reason))
             continue
         seen.add(key)
