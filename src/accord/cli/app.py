@@ -20,6 +20,7 @@ from accord.cli.context import (
     settings,
     split_list,
 )
+from accord.cli.desks import mount_desks
 from accord.core.errors import InvalidInput
 from accord.core.exchange import read_bundle
 from accord.core.markings import Tlp
@@ -39,6 +40,7 @@ app.add_typer(objects.app, name="objects")
 app.add_typer(admin.audit, name="audit")
 app.add_typer(collections.app, name="collection")
 app.command()(serve.serve)
+mount_desks(app)
 
 # Rejected objects listed after an import; the count covers the rest.
 _REJECTIONS_SHOWN = 20

@@ -1,0 +1,49 @@
+"""The contract between Accord and its desks (plug-ins found through the ``accord.desks``
+entry-point group).
+
+A desk package exposes a :class:`Desk`. The CLI finds every desk, gives each the
+:class:`CommandServices` it needs (opening the node, reporting errors, the console), and
+mounts the command group the desk builds under ``accord <desk name>``. Core defines the
+contract only: it never imports a desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from accord.core.node import Node
+
+ENTRY_POINT_GROUP = "accord.desks"
+
+
+class CommandServices(Protocol):
+    """What the CLI lends a desk's commands."""
+
+    console: Any  # a rich Console, for output
+    errors: Any  # a rich Console on stderr
+
+    def open_node(self, data_dir: Path | None) -> AbstractContextManager[Node]:
+        """The initialised node of the current settings (with `data_dir` first)."""
+        ...
+
+    def reported_errors(self) -> AbstractContextManager[None]:
+        """Turns an AccordError into one red line and exit status 1."""
+        ...
+
+    def actor(self) -> str:
+        """Who runs the command, as the audit log names it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A cooperation area's plug-in."""
+
+    name: str  # the command group and collection alias, e.g. "maritime"
+    title: str
+    # Builds the desk's command group (a Typer app) with the CLI's services.
+    commands: Callable[[CommandServices], Any]

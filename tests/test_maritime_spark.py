@@ -1,0 +1,73 @@
+"""The detectors on Apache Spark (local mode) find what they find on DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from accord.desks.maritime.detectors import (
+    gap_sql,
+    identity_clash_sql,
+    loitering_sql,
+    reception_sql,
+    spoof_jump_sql,
+)
+from accord.desks.maritime.engines import DuckDBEngine, Engine, SparkEngine
+from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.tracks import reports_sql
+from tests.maritime_tracks import T0, positions, report, steaming
+
+pytestmark = pytest.mark.spark
+RULES = DetectorRules()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkEngine]:
+    with SparkEngine(master="local[1]") as engine:
+        yield engine
+
+
+def sample() -> pa.Table:
+    spoofed = steaming(7, hours=3)
+    spoofed[5] = report(7, spoofed[5]["ts"], 36.5, 141.5, 10)  # type: ignore[arg-type]
+    return positions(
+        steaming(1, hours=2),
+        steaming(1, start=T0 + timedelta(hours=14), hours=1, lon=140.5),
+        steaming(3, hours=4.5, speed_kn=0.5, lat=20.0),
+        steaming(6, hours=5, speed_kn=0.5, lon=179.999),
+        spoofed,
+        steaming(9, hours=2, every_minutes=6, lat=30.0),
+        steaming(9, hours=2, every_minutes=6, start=T0 + timedelta(minutes=3), lat=34.0, lon=129.0),
+    )
+
+
+def rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
+    found = engine.query(sql).to_pylist()
+    return sorted(
+        tuple(round(v, 6) if isinstance(v, float) else v for v in row.values()) for row in found
+    )
+
+
+def test_every_detector_finds_the_same_on_spark_as_on_duckdb(
+    spark: SparkEngine, tmp_path: Any
+) -> None:
+    table = sample()
+    detectors = [
+        gap_sql(RULES),
+        loitering_sql(RULES),
+        spoof_jump_sql(RULES),
+        identity_clash_sql(RULES),
+    ]
+    with DuckDBEngine(memory_limit="1GB") as duck:
+        for engine in (duck, spark):
+            engine.register_table("positions", table)
+            engine.create_view("reports", reports_sql())
+            engine.create_view("gaps", gap_sql(RULES))
+        for sql in [*detectors, reception_sql()]:
+            expected = rows(duck, sql)
+            assert expected, sql
+            assert rows(spark, sql) == expected
