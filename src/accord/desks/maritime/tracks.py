@@ -7,9 +7,9 @@ same instant are ordered by position, so every engine sees the same order.
 from __future__ import annotations
 
 from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.sphere import EARTH_RADIUS_KM, KM_PER_NM
 
-EARTH_RADIUS_NM = 3440.065  # mean Earth radius (6,371.0088 km) in nautical miles
-KM_PER_NM = 1.852
+EARTH_RADIUS_NM = EARTH_RADIUS_KM / KM_PER_NM
 
 _ORDER = "PARTITION BY mmsi ORDER BY ts, lat, lon"
 
