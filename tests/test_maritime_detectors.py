@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -16,6 +17,13 @@ from accord.desks.maritime.detectors import (
     spoof_jump_sql,
 )
 from accord.desks.maritime.engines import DuckDBEngine
+from accord.desks.maritime.meetings import (
+    encounter_sql,
+    interpolated_sql,
+    port_cells,
+    port_visit_sql,
+    ticks,
+)
 from accord.desks.maritime.rules import DetectorRules
 from accord.desks.maritime.tracks import reports_sql
 from tests.maritime_tracks import T0, positions, report, steaming
@@ -87,3 +95,68 @@ def test_one_mmsi_in_two_places_at_once_is_an_identity_clash(engine: DuckDBEngin
     for index in (5, 15):
         spoofed[index] = report(10, spoofed[index]["ts"], 36.5, 141.5, 10)  # type: ignore[arg-type]
     assert run(engine, positions(spoofed), identity_clash_sql(RULES)) == []
+
+
+def meetings(engine: DuckDBEngine, table: pa.Table) -> list[dict[str, Any]]:
+    engine.register_table("positions", table)
+    engine.create_view("reports", reports_sql())
+    engine.register_table("ticks", ticks(int(T0.timestamp()), int(T0.timestamp()) + 86400, 10))
+    engine.create_view("interpolated", interpolated_sql(RULES))
+    return engine.query(encounter_sql(RULES)).to_pylist()
+
+
+def test_two_vessels_drifting_side_by_side_for_3_hours_meet(engine: DuckDBEngine) -> None:
+    first = steaming(11, hours=3, every_minutes=7, speed_kn=0.5, lat=10.0, lon=120.0)
+    second = steaming(12, hours=3, every_minutes=9, speed_kn=0.5, lat=10.002, lon=120.0)
+    passing = steaming(13, hours=3, speed_kn=12, lat=10.001, lon=119.9)
+    found = meetings(engine, positions(first, second, passing))
+    assert [(row["mmsi_a"], row["mmsi_b"]) for row in found] == [(11, 12)]
+    assert found[0]["median_apart_m"] == pytest.approx(222, abs=10)
+    assert (found[0]["end"] - found[0]["start"]) >= timedelta(hours=2)
+
+
+def test_a_meeting_of_under_2_hours_or_over_500_m_is_no_encounter(engine: DuckDBEngine) -> None:
+    brief = steaming(14, hours=1.5, speed_kn=0.5, lat=11.0)
+    brief_partner = steaming(15, hours=1.5, speed_kn=0.5, lat=11.002)
+    distant = steaming(16, hours=4, speed_kn=0.5, lat=12.0)
+    distant_partner = steaming(17, hours=4, speed_kn=0.5, lat=12.006)  # 670 m
+    assert meetings(engine, positions(brief, brief_partner, distant, distant_partner)) == []
+
+
+def test_a_meeting_across_the_dateline_is_found(engine: DuckDBEngine) -> None:
+    east = steaming(18, hours=3, speed_kn=0.3, lat=-17.0, lon=179.9995, course_deg=90)
+    west = steaming(19, hours=3, speed_kn=0.3, lat=-17.001, lon=179.9995, course_deg=90)
+    found = meetings(engine, positions(east, west))
+    assert [(row["mmsi_a"], row["mmsi_b"]) for row in found] == [(18, 19)]
+
+
+def visits(engine: DuckDBEngine, table: pa.Table) -> list[dict[str, Any]]:
+    engine.register_table("positions", table)
+    engine.create_view("reports", reports_sql())
+    ports = port_cells(np.array([35.0]), np.array([140.0]), np.array(["TESTPORT"]), 4.0)
+    engine.register_table("port_cells", ports)
+    return engine.query(port_visit_sql(RULES)).to_pylist()
+
+
+def radial(mmsi: int, distances_km: list[float], speeds_kn: list[float]) -> list[dict[str, object]]:
+    """Reports every 15 minutes at the given distances north of the test port."""
+    return [
+        report(mmsi, T0 + timedelta(minutes=15 * i), 35.0 + km / 111.2, 140.0, speed)
+        for i, (km, speed) in enumerate(zip(distances_km, speeds_kn, strict=True))
+    ]
+
+
+def test_entering_stopping_and_leaving_is_one_port_visit(engine: DuckDBEngine) -> None:
+    track = radial(20, [8, 5, 2.5, 1, 1, 1, 3.5, 2.5, 3.5, 6], [10, 8, 3, 0, 0, 0.1, 4, 3, 4, 9])
+    found = visits(engine, positions(track))
+    assert [(row["mmsi"], row["port"], row["reports"]) for row in found] == [(20, "TESTPORT", 7)]
+
+
+def test_passing_a_port_without_stopping_is_no_visit(engine: DuckDBEngine) -> None:
+    track = radial(21, [8, 5, 2.9, 2.9, 5, 8], [10, 8, 6, 6, 8, 10])
+    assert visits(engine, positions(track)) == []
+
+
+def test_a_visit_needs_an_entry_within_3_km(engine: DuckDBEngine) -> None:
+    track = radial(22, [8, 5, 3.5, 3.5, 3.5, 8], [10, 8, 0, 0, 0, 10])
+    assert visits(engine, positions(track)) == []

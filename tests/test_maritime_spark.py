@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -17,6 +18,13 @@ from accord.desks.maritime.detectors import (
     spoof_jump_sql,
 )
 from accord.desks.maritime.engines import DuckDBEngine, Engine, SparkEngine
+from accord.desks.maritime.meetings import (
+    encounter_sql,
+    interpolated_sql,
+    port_cells,
+    port_visit_sql,
+    ticks,
+)
 from accord.desks.maritime.rules import DetectorRules
 from accord.desks.maritime.tracks import reports_sql
 from tests.maritime_tracks import T0, positions, report, steaming
@@ -42,6 +50,12 @@ def sample() -> pa.Table:
         spoofed,
         steaming(9, hours=2, every_minutes=6, lat=30.0),
         steaming(9, hours=2, every_minutes=6, start=T0 + timedelta(minutes=3), lat=34.0, lon=129.0),
+        steaming(11, hours=3, every_minutes=7, speed_kn=0.5, lat=10.0, lon=120.0),
+        steaming(12, hours=3, every_minutes=9, speed_kn=0.5, lat=10.002, lon=120.0),
+        [
+            report(20, T0 + timedelta(minutes=15 * i), 35.0 + km / 111.2, 140.0, speed)
+            for i, (km, speed) in enumerate([(8, 10), (2, 3), (1, 0), (1, 0), (6, 9)])
+        ],
     )
 
 
@@ -52,22 +66,28 @@ def rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
     )
 
 
-def test_every_detector_finds_the_same_on_spark_as_on_duckdb(
-    spark: SparkEngine, tmp_path: Any
-) -> None:
+def test_every_detector_finds_the_same_on_spark_as_on_duckdb(spark: SparkEngine) -> None:
     table = sample()
     detectors = [
         gap_sql(RULES),
         loitering_sql(RULES),
         spoof_jump_sql(RULES),
         identity_clash_sql(RULES),
+        encounter_sql(RULES),
+        port_visit_sql(RULES),
+        reception_sql(),
     ]
+    start = int(T0.timestamp())
+    ports = port_cells(np.array([35.0]), np.array([140.0]), np.array(["TESTPORT"]), 4.0)
     with DuckDBEngine(memory_limit="1GB") as duck:
         for engine in (duck, spark):
             engine.register_table("positions", table)
+            engine.register_table("ticks", ticks(start, start + 86400, 10))
+            engine.register_table("port_cells", ports)
             engine.create_view("reports", reports_sql())
             engine.create_view("gaps", gap_sql(RULES))
-        for sql in [*detectors, reception_sql()]:
+            engine.create_view("interpolated", interpolated_sql(RULES))
+        for sql in detectors:
             expected = rows(duck, sql)
             assert expected, sql
             assert rows(spark, sql) == expected
