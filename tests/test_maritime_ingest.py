@@ -106,3 +106,28 @@ def test_positions_land_in_the_partition_of_their_day(tmp_path: Path) -> None:
     # A file left half-written by a crash (".partial") is never read.
     (tmp_path / "maritime" / "positions" / "day=2026-03-01" / ".x.partial").write_text("junk")
     assert count(archive) == 2
+
+
+def test_nmea_with_tag_block_times_is_ingested_once(tmp_path: Path) -> None:
+    archive = AisArchive(tmp_path / "maritime")
+    source = SHARED_DATA / "maritime" / "amsa_exact-earth-with-tag-block.txt"
+    first = ingest_file(archive, source)
+    assert first.positions_added > 100 and first.rejects == []
+    again = ingest_file(archive, source)
+    assert (again.positions_added, again.positions_duplicate) == (0, first.positions_added)
+
+
+def test_bad_nmea_lines_are_counted_with_their_line_or_stop_a_strict_ingest(
+    tmp_path: Path,
+) -> None:
+    good = b"\\c:1334337317*58\\!AIVDM,1,1,,B,19NWuLhuRb5QHfCpPcwj`26B0<02,0*5F"
+    bad_checksum = good[:-2] + b"00"
+    path = tmp_path / "feed.nmea"
+    path.write_bytes(b"\n".join([good, b"garbage", bad_checksum, b"$GPGGA,not,ais*00"]) + b"\n")
+    archive = AisArchive(tmp_path / "maritime")
+    report = ingest_file(archive, path)
+    assert report.positions_added == 1 and report.skipped == 1
+    assert [(reject.line, reject.reason) for reject in report.rejects][1] == (3, "bad checksum")
+    assert report.rejects[0].line == 2
+    with pytest.raises(InvalidInput, match="line 2"):
+        ingest_file(AisArchive(tmp_path / "strict"), path, strict=True)

@@ -66,7 +66,7 @@ def _print_report(services: CommandServices, report: FileReport) -> None:
         f"{report.path}: {report.rows:,} rows in {report.seconds:.1f} s ({rate:,.0f}/s); "
         f"{report.positions_added:,} positions added, {report.positions_duplicate:,} already "
         f"there; {report.statics_added:,} static reports added; {len(report.rejects):,} rejected, "
-        f"{report.skipped:,} skipped",
+        f"{report.skipped:,} other lines skipped, {report.untimed:,} reports without time",
         soft_wrap=True,
         highlight=False,
     )

@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from accord.core.errors import InvalidInput
+from accord.desks.maritime.nmea import Reject
 from accord.desks.maritime.schema import POSITIONS, STATICS
 
 # Our column -> the file's column, for the MarineCadastre daily files (marinecadastre.gov,
@@ -46,15 +47,6 @@ _SOG_NOT_AVAILABLE = 102.3
 _COG_NOT_AVAILABLE = 360.0
 _HEADING_NOT_AVAILABLE = 511
 _STATIC_COLUMNS = ("imo", "callsign", "name", "ship_type", "length_m", "width_m", "draught_m")
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A line (or row) left out, and why."""
-
-    line: int
-    reason: str
-    text: str = ""
 
 
 @dataclass

@@ -242,4 +242,3 @@ def _event(
         "score": round(score, 3) if math.isfinite(score) else 0.0,
         "evidence": orjson.dumps(dict(evidence)).decode(),
     }
-
