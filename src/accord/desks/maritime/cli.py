@@ -5,16 +5,32 @@ Thin: parse, call the desk, render.
 
 from __future__ import annotations
 
+import csv
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from accord.core.errors import InvalidInput
 from accord.core.plugins import CommandServices
 from accord.desks.maritime.columns import parse_mapping
 from accord.desks.maritime.dataset import AisArchive
+from accord.desks.maritime.detect import EVENT_TYPES, Window
+from accord.desks.maritime.detect import detect as run_detectors
+from accord.desks.maritime.engines import DuckDBEngine, SparkEngine
+from accord.desks.maritime.flags import mmsi_identity
 from accord.desks.maritime.ingest import FileReport, ingest_file
+from accord.desks.maritime.outputs import event_records, load_events, save_events, track_geojson
+from accord.desks.maritime.outputs import track as vessel_track
+from accord.desks.maritime.reference import ReferenceFiles, load_reference
+from accord.desks.maritime.rules import DetectorRules
 
 _REJECTS_SHOWN = 10
 DataDir = Annotated[
@@ -57,7 +73,156 @@ def commands(services: CommandServices) -> Any:
                     _print_report(services, report)
                     bar.advance(task)
 
+    @app.command()
+    def detect(
+        engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark.")] = "duckdb",
+        since: Annotated[str | None, typer.Option(help="From this UTC time (ISO 8601).")] = None,
+        until: Annotated[str | None, typer.Option(help="Before this UTC time (ISO 8601).")] = None,
+        bbox: Annotated[
+            str | None,
+            typer.Option(help="West,south,east,north in degrees (west > east crosses 180)."),
+        ] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Run every detector over the archive; the events replace the previous run's."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            archive = archive_of(node.settings.data_dir)
+            if not archive.days():
+                raise InvalidInput(f"no positions in {archive.root}: run `accord maritime ingest`")
+            window = Window(_time("--since", since), _time("--until", until), _bbox(bbox))
+            reference = load_reference(ReferenceFiles(), archive.root / "cache")
+            started = time.perf_counter()
+            with _engine(engine) as runner:
+                events = run_detectors(
+                    runner, archive.positions_glob, DetectorRules(), reference, window
+                )
+            save_events(archive, events)
+            seconds = time.perf_counter() - started
+            counts = Counter(events["type"].to_pylist())
+            summary = ", ".join(f"{counts[kind]} {kind}" for kind in EVENT_TYPES)
+            services.console.print(
+                f"{events.num_rows} events in {seconds:.1f} s ({engine}): {summary}"
+            )
+
+    @app.command()
+    def events(
+        kind: Annotated[
+            str | None, typer.Option("--type", help="Only events of this type.")
+        ] = None,
+        output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+        data_dir: DataDir = None,
+    ) -> None:
+        """The events of the last detection run."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            if kind is not None and kind not in EVENT_TYPES:
+                raise InvalidInput(f"--type {kind!r}: one of {', '.join(EVENT_TYPES)}")
+            if output not in {"table", "json", "csv"}:
+                raise InvalidInput(f"--format {output!r}: table, json or csv")
+            records = event_records(load_events(archive_of(node.settings.data_dir), kind))
+            _print_events(services, records, output)
+
+    @app.command()
+    def track(
+        mmsi: Annotated[int, typer.Argument(help="The vessel's MMSI.")],
+        geojson: Annotated[
+            bool, typer.Option("--geojson", help="Print a GeoJSON Feature.")
+        ] = False,
+        data_dir: DataDir = None,
+    ) -> None:
+        """A vessel's positions in time order, with its flag."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            positions = vessel_track(archive_of(node.settings.data_dir), mmsi)
+            if geojson:
+                sys.stdout.write(orjson.dumps(track_geojson(positions)).decode() + "\n")
+                return
+            identity = mmsi_identity(mmsi)
+            services.console.print(
+                f"MMSI {mmsi}: {identity.kind}, flag {identity.flag_iso2 or 'none'} "
+                f"({identity.country or 'unknown'}); {positions.num_rows} positions",
+                highlight=False,
+            )
+            table = Table("time (UTC)", "lat", "lon", "speed (kn)", "course", "source")
+            for row in positions.to_pylist():
+                table.add_row(
+                    row["ts"].strftime("%Y-%m-%d %H:%M:%S"),
+                    f"{row['lat']:.5f}",
+                    f"{row['lon']:.5f}",
+                    _number(row["sog_kn"]),
+                    _number(row["cog_deg"]),
+                    Path(row["source"] or "").name,
+                )
+            services.console.print(table)
+
     return app
+
+
+def _engine(name: str) -> Any:
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "spark":
+        return SparkEngine()
+    raise InvalidInput(f"--engine {name!r}: duckdb or spark")
+
+
+def _time(option: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} {value!r}: not an ISO 8601 time") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError as exc:
+        raise InvalidInput(f"--bbox {value!r}: four numbers, west,south,east,north") from exc
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise InvalidInput(f"--bbox {value!r}: longitudes in -180..180, south <= north in -90..90")
+    return west, south, east, north
+
+
+def _print_events(services: CommandServices, records: list[dict[str, Any]], output: str) -> None:
+    if output == "json":
+        sys.stdout.write(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["type", "mmsi", "start", "end", "lat", "lon", "score", "evidence"])
+        for record in records:
+            writer.writerow(
+                [
+                    record["type"],
+                    " ".join(str(m) for m in record["mmsi"]),
+                    record["start"],
+                    record["end"],
+                    record["lat"],
+                    record["lon"],
+                    record["score"],
+                    orjson.dumps(record["evidence"]).decode(),
+                ]
+            )
+        return
+    table = Table("type", "mmsi", "start", "end", "lat", "lon", "score")
+    for record in records:
+        table.add_row(
+            record["type"],
+            " ".join(str(m) for m in record["mmsi"]),
+            record["start"],
+            record["end"],
+            f"{record['lat']:.4f}",
+            f"{record['lon']:.4f}",
+            f"{record['score']:.2f}",
+        )
+    services.console.print(table)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
 
 
 def _print_report(services: CommandServices, report: FileReport) -> None:

@@ -20,14 +20,16 @@ class ReferenceFiles(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACCORD_MARITIME_", extra="ignore")
 
     coastline_file: Path | None = Field(
-        None, description="Coastline GeoJSON (Natural Earth 10 m coastline), may be gzipped."
+        default=None,
+        description="Coastline GeoJSON (Natural Earth 10 m coastline), may be gzipped.",
     )
     land_file: Path | None = Field(
-        None, description="Land polygons GeoJSON (Natural Earth 50 m land), for inland points."
+        default=None,
+        description="Land polygons GeoJSON (Natural Earth 50 m land), for inland points.",
     )
-    ports_file: Path | None = Field(None, description="Ports CSV (GFW's WPI ports).")
+    ports_file: Path | None = Field(default=None, description="Ports CSV (GFW's WPI ports).")
     anchorages_file: Path | None = Field(
-        None, description="Anchorages CSV, may be gzipped (GFW anchorage overrides)."
+        default=None, description="Anchorages CSV, may be gzipped (GFW anchorage overrides)."
     )
 
 

@@ -1,0 +1,94 @@
+"""``accord maritime ...`` through the CLI: ingest, detect, events, track."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli.app import app
+from tests.data import SHARED_DATA
+from tests.maritime_tracks import T0, steaming
+
+MARITIME = SHARED_DATA / "maritime"
+runner = CliRunner()
+
+
+@pytest.fixture
+def node_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
+    monkeypatch.setenv(
+        "ACCORD_MARITIME_COASTLINE_FILE", str(MARITIME / "ne_10m_coastline.geojson.gz")
+    )
+    monkeypatch.setenv("ACCORD_MARITIME_LAND_FILE", str(MARITIME / "ne_50m_land.geojson"))
+    monkeypatch.setenv("ACCORD_MARITIME_PORTS_FILE", str(MARITIME / "gfw_WPI_ports.csv"))
+    data_dir = tmp_path / "node"
+    assert run(data_dir, "init").exit_code == 0
+    return data_dir
+
+
+def run(data_dir: Path, *args: str) -> Any:
+    return runner.invoke(app, [*args, "--data-dir", str(data_dir)])
+
+
+def write_positions(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["mmsi", "ts", "lat", "lon", "sog_kn"])
+        for row in rows:
+            writer.writerow(
+                [row["mmsi"], row["ts"].isoformat(), row["lat"], row["lon"], row["sog_kn"]]
+            )
+    return path
+
+
+def test_ingest_detect_and_list_a_gap_at_sea(node_dir: Path, tmp_path: Path) -> None:
+    rows = steaming(244123456, hours=1, lat=30.0, lon=-150.0) + steaming(
+        244123456, start=T0 + timedelta(hours=14), hours=1, lat=30.0, lon=-149.5
+    )
+    path = write_positions(tmp_path / "pacific.csv", rows)
+    ingested = run(node_dir, "maritime", "ingest", str(path))
+    assert ingested.exit_code == 0, ingested.output
+    assert f"{len(rows)} positions added" in ingested.output
+    detected = run(node_dir, "maritime", "detect")
+    assert detected.exit_code == 0, detected.output
+    assert "1 gap" in detected.output
+    listed = run(node_dir, "maritime", "events", "--type", "gap", "--format", "json")
+    records = json.loads(listed.output)
+    assert [(r["type"], r["mmsi"]) for r in records] == [("gap", [244123456])]
+    assert set(records[0]) == {"type", "mmsi", "start", "end", "lat", "lon", "score", "evidence"}
+    assert records[0]["start"].endswith("Z") and records[0]["evidence"]["shore_nm"] > 50
+    as_csv = run(node_dir, "maritime", "events", "--format", "csv")
+    assert as_csv.output.splitlines()[0] == "type,mmsi,start,end,lat,lon,score,evidence"
+
+
+def test_track_prints_the_vessel_and_its_geojson(node_dir: Path, tmp_path: Path) -> None:
+    rows = steaming(244123456, hours=1, lat=30.0, lon=179.99, course_deg=90)
+    run(node_dir, "maritime", "ingest", str(write_positions(tmp_path / "p.csv", rows)))
+    shown = run(node_dir, "maritime", "track", "244123456")
+    assert shown.exit_code == 0 and "flag NL" in shown.output
+    feature = json.loads(run(node_dir, "maritime", "track", "244123456", "--geojson").output)
+    # It crosses the antimeridian: two lines (RFC 7946).
+    assert len(feature["geometry"]["coordinates"]) == 2
+    assert run(node_dir, "maritime", "track", "111111111").exit_code == 1
+
+
+def test_detect_names_missing_reference_data(
+    node_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(
+        node_dir,
+        "maritime",
+        "ingest",
+        str(write_positions(tmp_path / "p.csv", steaming(1, hours=1))),
+    )
+    monkeypatch.delenv("ACCORD_MARITIME_COASTLINE_FILE")
+    result = run(node_dir, "maritime", "detect")
+    assert result.exit_code == 1 and "ACCORD_MARITIME_COASTLINE_FILE" in result.output
+    assert run(node_dir, "maritime", "detect", "--bbox", "1,2,3").exit_code == 1
+    assert run(node_dir, "maritime", "events", "--type", "nonsense").exit_code == 1
