@@ -11,13 +11,13 @@ marking's id is derived from its sorted grantees, so the same list is always one
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
 import orjson
+
+from accord.core.stix.identifiers import derived_id
 
 
 class Tlp(StrEnum):
@@ -137,12 +137,9 @@ def release_extension_definition() -> dict[str, Any]:
 def release_marking_id(grantees: Iterable[str]) -> str:
     """The deterministic id of the release marking for this set of grantees.
 
-    STIX 2.1 asks for UUIDv4 outside SCOs, so the id is a v4-form UUID whose bits come from
-    a hash of the sorted grantees rather than from a random source.
+    A v4-form UUID from a hash of the sorted grantees (``stix.identifiers``).
     """
-    key = ",".join(sorted(set(grantees))).encode()
-    digest = hashlib.sha256(_RELEASE_ID_SALT + key).digest()
-    return f"marking-definition--{uuid.UUID(bytes=digest[:16], version=4)}"
+    return derived_id("marking-definition", _RELEASE_ID_SALT, ",".join(sorted(set(grantees))))
 
 
 def release_marking(grantees: Iterable[str]) -> dict[str, Any]:

@@ -7,9 +7,7 @@ are upper case and group names lower case, so a release-list entry is never ambi
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ from accord.core.database import Database
 from accord.core.errors import AlreadyExists, InvalidInput, NotFound
 from accord.core.markings import TLP2_IDS, Tlp
 from accord.core.policy import Reader
+from accord.core.stix.identifiers import derived_id
 
 PARTNER_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,63}$")
@@ -51,11 +50,10 @@ class SharingGroup:
 def partner_identity(code: str, name: str) -> dict[str, Any]:
     """The STIX identity of a partner; its id is derived from the code, so every node
     gives the same partner the same id."""
-    digest = hashlib.sha256(_IDENTITY_SALT + code.encode()).digest()
     return {
         "type": "identity",
         "spec_version": "2.1",
-        "id": f"identity--{uuid.UUID(bytes=digest[:16], version=4)}",
+        "id": derived_id("identity", _IDENTITY_SALT, code),
         "created": _IDENTITY_CREATED,
         "modified": _IDENTITY_CREATED,
         "name": name,
