@@ -92,3 +92,40 @@ def test_detect_names_missing_reference_data(
     assert result.exit_code == 1 and "ACCORD_MARITIME_COASTLINE_FILE" in result.output
     assert run(node_dir, "maritime", "detect", "--bbox", "1,2,3").exit_code == 1
     assert run(node_dir, "maritime", "events", "--type", "nonsense").exit_code == 1
+
+
+def test_published_events_are_valid_stix_released_as_asked(node_dir: Path, tmp_path: Path) -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    from accord.core.node import Node
+    from accord.core.queries import ObjectQuery
+    from accord.core.settings import Settings
+
+    rows = steaming(244123456, hours=1, lat=30.0, lon=-150.0) + steaming(
+        244123456, start=T0 + timedelta(hours=14), hours=1, lat=30.0, lon=-149.5
+    )
+    run(node_dir, "maritime", "ingest", str(write_positions(tmp_path / "p.csv", rows)))
+    run(node_dir, "maritime", "detect")
+    published = run(node_dir, "maritime", "publish", "--tlp", "amber", "--release", "sdp-jp")
+    assert published.exit_code == 0, published.output
+    assert "1 events published" in published.output
+    again = run(node_dir, "maritime", "publish", "--tlp", "amber", "--release", "sdp-jp")
+    assert "0 new" in again.output
+    node = Node.open(Settings(data_dir=node_dir))
+    try:
+        seen_by_jp = node.store.objects(
+            node.reader("JP"), ObjectQuery(types=("maritime-event", "vessel", "location"))
+        )
+        assert sorted(o.type for o in seen_by_jp) == ["location", "maritime-event", "vessel"]
+        assert node.store.count(node.reader("KR"), ObjectQuery(types=("maritime-event",))) == 0
+        event = next(o.body for o in seen_by_jp if o.type == "maritime-event")
+        assert event["event_type"] == "gap" and event["labels"] == ["area:maritime", "maritime:gap"]
+        assert len(event["evidence_positions"]) > 5
+        definitions = node.store.objects(
+            node.reader("KR"), ObjectQuery(types=("extension-definition",))
+        )
+        for body in [o.body for o in seen_by_jp] + [d.body for d in definitions]:
+            result = validate_instance(body, ValidationOptions(version="2.1"))
+            assert result.is_valid, (body["type"], [str(e) for e in result.errors])
+    finally:
+        node.close()

@@ -19,12 +19,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.core.errors import InvalidInput
+from accord.core.markings import Tlp
 from accord.core.plugins import CommandServices
 from accord.desks.maritime.columns import parse_mapping
 from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.detect import EVENT_TYPES, Window
 from accord.desks.maritime.detect import detect as run_detectors
 from accord.desks.maritime.engines import DuckDBEngine, SparkEngine
+from accord.desks.maritime.findings import event_findings
 from accord.desks.maritime.flags import mmsi_identity
 from accord.desks.maritime.ingest import FileReport, ingest_file
 from accord.desks.maritime.outputs import event_records, load_events, save_events, track_geojson
@@ -152,6 +154,45 @@ def commands(services: CommandServices) -> Any:
                     Path(row["source"] or "").name,
                 )
             services.console.print(table)
+
+    @app.command()
+    def publish(
+        tlp: Annotated[Tlp, typer.Option(help="TLP 2.0 marking of the findings.")],
+        release: Annotated[
+            str | None, typer.Option(help="Release list: partner codes and group names, commas.")
+        ] = None,
+        kind: Annotated[
+            str | None, typer.Option("--type", help="Only events of this type.")
+        ] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Publish the last run's events as STIX findings of the home partner, marked and
+        released as given; they then travel like any other finding."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            archive = archive_of(node.settings.data_dir)
+            records = event_records(load_events(archive, kind))
+            if not records:
+                raise InvalidInput("no events to publish: run `accord maritime detect` first")
+            author = node.partners.partner(node.settings.home_partner).identity_id
+            objects = event_findings(records, archive, author=author)
+            definitions = [o for o in objects if o["type"] == "extension-definition"]
+            findings = [o for o in objects if o["type"] != "extension-definition"]
+            # The definitions are public (TLP:CLEAR): every partner must be able to read
+            # what a maritime-event or a vessel is.
+            node.import_objects(definitions, actor=services.actor()).raise_for_rejections()
+            report = node.import_objects(
+                findings,
+                actor=services.actor(),
+                tlp=tlp,
+                release=[item.strip() for item in release.split(",")] if release else None,
+            )
+            report.raise_for_rejections()
+            services.console.print(
+                f"{len(records)} events published as {len(findings)} STIX objects "
+                f"({report.stored} new, {report.duplicates} already there), TLP:{tlp.value.upper()}"
+                + (f", released to {release}" if release else ""),
+                highlight=False,
+            )
 
     return app
 

@@ -1,0 +1,200 @@
+"""Events as STIX 2.1 findings: a ``maritime-event`` (a new SDO, defined by the
+extension-definition below) per event, referring to the ``vessel`` objects involved and to
+a standard ``location``, with the evidence positions; labelled ``area:maritime`` so the
+maritime collection holds them.
+
+Ids derive from what each object stands for (an event from its type, vessels and start),
+so publishing the same events again adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import orjson
+
+from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
+from accord.core.stix.canonical import format_timestamp
+from accord.core.stix.identifiers import derived_id
+from accord.core.stix.vessel import vessel, vessel_extension_definition, vessel_id
+from accord.desks.maritime.dataset import AisArchive
+from accord.desks.maritime.flags import mmsi_identity
+
+EVENT_EXTENSION_ID = "extension-definition--c4a6e2d8-1f3b-4a5c-9e7d-6b8a0c2e4f19"
+_EVENT_ID_SALT = b"accord-maritime-event:0e6b9d2c-4a1f-4c8e-b3d5-7f2a9c1e6b40:"
+_LOCATION_ID_SALT = b"accord-maritime-location:93d1b7e4-2c5a-4f6b-8e0d-1a3c5e7b9d2f:"
+_CREATED = "2026-11-30T00:00:00.000Z"
+# At most this many positions of each vessel go into an event's evidence (thinned evenly).
+EVIDENCE_POSITIONS = 60
+_EVIDENCE_MARGIN = timedelta(hours=1)
+
+# The rule behind each event type, for the findings' external references.
+RULE_SOURCES = {
+    "gap": (
+        "Global Fishing Watch: AIS disabling events",
+        "https://globalfishingwatch.org/faqs/what-is-an-ais-disabling-event/",
+    ),
+    "encounter": (
+        "Global Fishing Watch: encounters",
+        "https://globalfishingwatch.org/datasets-and-code-vessel-encounters/",
+    ),
+    "loitering": (
+        "Accord loitering rule (after Global Fishing Watch loitering)",
+        "https://globalfishingwatch.org/datasets-and-code-loitering/",
+    ),
+    "spoof_jump": ("Accord rule: a lone report implying over 50 kn from both neighbours", None),
+    "identity_clash": ("Accord rule: one MMSI in two places at once, repeatedly", None),
+    "port_visit": (
+        "Global Fishing Watch: port visits (3 km entry, 4 km exit, a stop)",
+        "https://globalfishingwatch.org/datasets-and-code-port-visits/",
+    ),
+}
+
+EVENT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "maritime-event",
+    "type": "object",
+    "required": ["event_type", "vessel_refs", "first_observed", "last_observed", "location_ref"],
+    "properties": {
+        "event_type": {"enum": sorted(RULE_SOURCES)},
+        "vessel_refs": {"type": "array", "items": {"type": "string", "pattern": "^vessel--"}},
+        "first_observed": {"type": "string", "format": "date-time"},
+        "last_observed": {"type": "string", "format": "date-time"},
+        "location_ref": {"type": "string", "pattern": "^location--"},
+        "score": {
+            "type": "number",
+            "description": "How far past its rule's threshold (1 = at it).",
+        },
+        "evidence": {"type": "object", "description": "The measurements behind the event."},
+        "evidence_positions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["mmsi", "time", "latitude", "longitude"],
+                "properties": {
+                    "mmsi": {"type": "integer"},
+                    "time": {"type": "string", "format": "date-time"},
+                    "latitude": {"type": "number"},
+                    "longitude": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+
+
+def event_extension_definition() -> dict[str, Any]:
+    """The extension-definition of the ``maritime-event`` SDO."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": EVENT_EXTENSION_ID,
+        "created_by_ref": ACCORD_IDENTITY_ID,
+        "created": _CREATED,
+        "modified": _CREATED,
+        "name": "Accord maritime event",
+        "description": (
+            "A new SDO: what a maritime detector found in AIS (a gap, an encounter, loitering, "
+            "a spoofed jump, an identity clash, a port visit), when and where, with the "
+            "vessels involved and the evidence positions."
+        ),
+        "schema": orjson.dumps(EVENT_SCHEMA, option=orjson.OPT_SORT_KEYS).decode(),
+        "version": "1.0.0",
+        "extension_types": ["new-sdo"],
+        "object_marking_refs": [TLP2_IDS[Tlp.CLEAR]],
+    }
+
+
+def event_findings(
+    records: Sequence[Mapping[str, Any]], archive: AisArchive, *, author: str
+) -> list[dict[str, Any]]:
+    """The STIX objects of events (``outputs.event_records``): the extension definitions,
+    each vessel once, and per event its location and ``maritime-event``. `author` is the
+    identity id of the publishing partner."""
+    objects: dict[str, dict[str, Any]] = {}
+    for definition in (vessel_extension_definition(), event_extension_definition()):
+        objects[definition["id"]] = definition
+    for record in records:
+        for mmsi in record["mmsi"]:
+            found = _vessel(mmsi, author)
+            objects.setdefault(found["id"], found)
+        place = _location(record, author)
+        objects[place["id"]] = place
+        event = _event(record, place["id"], _evidence_positions(archive, record), author)
+        objects[event["id"]] = event
+    return list(objects.values())
+
+
+def _vessel(mmsi: int, author: str) -> dict[str, Any]:
+    identity = mmsi_identity(mmsi)
+    return vessel(mmsi=mmsi, created_by_ref=author, flag=identity.flag_iso2)
+
+
+def _location(record: Mapping[str, Any], author: str) -> dict[str, Any]:
+    lat, lon = round(record["lat"], 5), round(record["lon"], 5)
+    return {
+        "type": "location",
+        "spec_version": "2.1",
+        "id": derived_id("location", _LOCATION_ID_SALT, f"{lat},{lon}"),
+        "created_by_ref": author,
+        "created": _CREATED,
+        "modified": _CREATED,
+        "latitude": lat,
+        "longitude": lon,
+    }
+
+
+def _event(
+    record: Mapping[str, Any], location_id: str, positions: list[dict[str, Any]], author: str
+) -> dict[str, Any]:
+    kind, vessels = record["type"], sorted(record["mmsi"])
+    start, end = (format_timestamp(datetime.fromisoformat(record[k])) for k in ("start", "end"))
+    key = f"{kind}|{','.join(map(str, vessels))}|{start}"
+    source_name, url = RULE_SOURCES[kind]
+    reference = {"source_name": source_name, **({"url": url} if url else {})}
+    return {
+        "type": "maritime-event",
+        "spec_version": "2.1",
+        "id": derived_id("maritime-event", _EVENT_ID_SALT, key),
+        "created_by_ref": author,
+        # The event's start, not the time of publishing: the finding stays the same object
+        # (id and version) however often it is published.
+        "created": start,
+        "modified": start,
+        "name": f"{kind.replace('_', ' ')}: {' and '.join(f'MMSI {m}' for m in vessels)}",
+        "labels": ["area:maritime", f"maritime:{kind}"],
+        # A score of 1 (at the rule's threshold) is 50, twice the threshold or more 100.
+        "confidence": min(100, round(50 * record["score"])),
+        "external_references": [reference],
+        "event_type": kind,
+        "vessel_refs": [vessel_id(mmsi=mmsi) for mmsi in vessels],
+        "first_observed": start,
+        "last_observed": end,
+        "location_ref": location_id,
+        "score": record["score"],
+        "evidence": record["evidence"],
+        "evidence_positions": positions,
+        "extensions": {EVENT_EXTENSION_ID: {"extension_type": "new-sdo"}},
+    }
+
+
+def _evidence_positions(archive: AisArchive, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    start = datetime.fromisoformat(record["start"]) - _EVIDENCE_MARGIN
+    end = datetime.fromisoformat(record["end"]) + _EVIDENCE_MARGIN
+    query = (
+        "SELECT mmsi, ts, lat, lon FROM read_parquet(?, hive_partitioning = true) "
+        "WHERE mmsi = ? AND ts BETWEEN ? AND ? ORDER BY ts"
+    )
+    found: list[dict[str, Any]] = []
+    with duckdb.connect() as db:
+        for mmsi in record["mmsi"]:
+            rows = db.execute(query, [archive.positions_glob, mmsi, start, end]).fetchall()
+            step = max(1, -(-len(rows) // EVIDENCE_POSITIONS))
+            found += [
+                {"mmsi": m, "time": format_timestamp(ts), "latitude": lat, "longitude": lon}
+                for m, ts, lat, lon in rows[::step]
+            ]
+    return found
