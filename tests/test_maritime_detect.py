@@ -109,3 +109,44 @@ def test_reference_files_must_be_configured(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigurationError, match="ACCORD_MARITIME_COASTLINE_FILE"):
         load_reference(ReferenceFiles(), tmp_path)
+
+
+def test_vessels_of_interest_are_hit_by_mmsi_imo_or_name(reference: Reference) -> None:
+    from accord.core.stix.vessel import vessel
+    from accord.desks.maritime.schema import STATICS
+    from accord.desks.maritime.watchlist import watchlist_table
+
+    lat, lon = AT_SEA
+    author = "identity--11111111-1111-4111-8111-111111111111"
+    of_interest = [
+        {**vessel(mmsi=111, created_by_ref=author), "labels": ["watchlist"]},
+        {**vessel(imo=9074729, created_by_ref=author), "labels": ["watchlist"]},
+        {**vessel(mmsi=999, name="Ocean  Star", created_by_ref=author), "labels": ["watchlist"]},
+        vessel(mmsi=444, created_by_ref=author),  # mentioned in a finding, not of interest
+    ]
+    statics = pa.Table.from_pylist(
+        [
+            {"mmsi": 222, "ts": T0, "imo": 9074729, "name": "RENAMED", "source": "t"},
+            {"mmsi": 333, "ts": T0, "imo": None, "name": "OCEAN-STAR", "source": "t"},
+        ],
+        schema=STATICS,
+    )
+    tracks = [
+        steaming(m, hours=1, lat=lat + i, lon=lon, speed_kn=12)
+        for i, m in enumerate((111, 222, 333, 444))
+    ]
+    with DuckDBEngine(memory_limit="1GB") as engine:
+        found = detect(
+            engine,
+            positions(*tracks),
+            RULES,
+            reference,
+            statics=statics,
+            watchlist=watchlist_table(of_interest),
+        ).to_pylist()
+    hits = {
+        (e["mmsi"][0], orjson.loads(str(e["evidence"]))["matched_on"])
+        for e in found
+        if e["type"] == "watchlist_hit"
+    }
+    assert hits == {(111, "mmsi"), (222, "imo"), (333, "name")}

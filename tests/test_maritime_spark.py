@@ -26,7 +26,9 @@ from accord.desks.maritime.meetings import (
     ticks,
 )
 from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.schema import STATICS
 from accord.desks.maritime.tracks import reports_sql
+from accord.desks.maritime.watchlist import WATCHLIST, watchlist_hit_sql
 from tests.maritime_tracks import T0, positions, report, steaming
 
 pytestmark = pytest.mark.spark
@@ -76,7 +78,18 @@ def test_every_detector_finds_the_same_on_spark_as_on_duckdb(spark: SparkEngine)
         encounter_sql(RULES),
         port_visit_sql(RULES),
         reception_sql(),
+        watchlist_hit_sql(),
     ]
+    watchlist = pa.Table.from_pylist(
+        [
+            {"vessel_id": "vessel--1", "mmsi": 7, "imo": None, "name_key": None},
+            {"vessel_id": "vessel--2", "mmsi": None, "imo": 9074729, "name_key": None},
+        ],
+        schema=WATCHLIST,
+    )
+    statics = pa.Table.from_pylist(
+        [{"mmsi": 11, "ts": T0, "imo": 9074729, "name": "X", "source": "t"}], schema=STATICS
+    )
     start = int(T0.timestamp())
     ports = port_cells(np.array([35.0]), np.array([140.0]), np.array(["TESTPORT"]), 4.0)
     with DuckDBEngine(memory_limit="1GB") as duck:
@@ -84,6 +97,9 @@ def test_every_detector_finds_the_same_on_spark_as_on_duckdb(spark: SparkEngine)
             engine.register_table("positions", table)
             engine.register_table("ticks", ticks(start, start + 86400, 10))
             engine.register_table("port_cells", ports)
+            engine.register_table("watchlist", watchlist)
+            engine.register_table("statics", statics)
+            engine.create_view("positions_in", "SELECT * FROM positions")
             engine.create_view("reports", reports_sql())
             engine.create_view("gaps", gap_sql(RULES))
             engine.create_view("interpolated", interpolated_sql(RULES))

@@ -21,6 +21,7 @@ from rich.table import Table
 from accord.core.errors import InvalidInput
 from accord.core.markings import Tlp
 from accord.core.plugins import CommandServices
+from accord.core.queries import ObjectQuery
 from accord.desks.maritime.columns import parse_mapping
 from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.detect import EVENT_TYPES, Window
@@ -33,6 +34,7 @@ from accord.desks.maritime.outputs import event_records, load_events, save_event
 from accord.desks.maritime.outputs import track as vessel_track
 from accord.desks.maritime.reference import ReferenceFiles, load_reference
 from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.watchlist import watchlist_table
 
 _REJECTS_SHOWN = 10
 DataDir = Annotated[
@@ -94,9 +96,18 @@ def commands(services: CommandServices) -> Any:
             window = Window(_time("--since", since), _time("--until", until), _bbox(bbox))
             reference = load_reference(ReferenceFiles(), archive.root / "cache")
             started = time.perf_counter()
+            vessels = node.store.iter_objects(node.reader(), ObjectQuery(types=("vessel",)))
+            watchlist = watchlist_table(item.body for item in vessels)
+            statics = archive.statics_glob if archive.has_statics() else None
             with _engine(engine) as runner:
                 events = run_detectors(
-                    runner, archive.positions_glob, DetectorRules(), reference, window
+                    runner,
+                    archive.positions_glob,
+                    DetectorRules(),
+                    reference,
+                    window,
+                    statics=statics,
+                    watchlist=watchlist,
                 )
             save_events(archive, events)
             seconds = time.perf_counter() - started

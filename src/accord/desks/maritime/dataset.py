@@ -50,6 +50,10 @@ class AisArchive:
         """The Parquet files of every static report."""
         return str(self.root / "statics" / "day=*" / "*.parquet")
 
+    def has_statics(self) -> bool:
+        """Whether any static report is stored."""
+        return any((self.root / "statics").glob("day=*/*.parquet"))
+
     def add_positions(self, rows: pa.Table) -> MergeReport:
         """Merge positions (``schema.POSITIONS``) into their days."""
         return self._merge("positions", rows.cast(POSITIONS), POSITION_KEY)

@@ -22,7 +22,9 @@ from accord.desks.maritime import detectors, meetings
 from accord.desks.maritime.engines import Engine
 from accord.desks.maritime.reference import Reference
 from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.schema import STATICS
 from accord.desks.maritime.tracks import reports_sql
+from accord.desks.maritime.watchlist import WATCHLIST, watchlist_hit_sql
 
 EVENT_TYPES = (
     "gap",
@@ -31,6 +33,7 @@ EVENT_TYPES = (
     "spoof_jump",
     "identity_clash",
     "port_visit",
+    "watchlist_hit",
 )
 EVENTS = pa.schema(
     [
@@ -62,12 +65,16 @@ def detect(
     rules: DetectorRules,
     reference: Reference,
     window: Window = Window(),
+    *,
+    statics: str | pa.Table | None = None,
+    watchlist: pa.Table | None = None,
 ) -> pa.Table:
-    """Every event in the positions (a Parquet glob or a table), oldest first."""
-    if isinstance(positions, str):
-        engine.register_parquet("all_positions", positions)
-    else:
-        engine.register_table("all_positions", positions)
+    """Every event in the positions (a Parquet glob or a table), oldest first; with a
+    `watchlist` (``watchlist.watchlist_table``), also its hits, by MMSI or by the IMO
+    numbers and names in `statics` (a glob or a table)."""
+    _register(engine, "all_positions", positions)
+    _register(engine, "statics", STATICS.empty_table() if statics is None else statics)
+    engine.register_table("watchlist", WATCHLIST.empty_table() if watchlist is None else watchlist)
     engine.create_view("positions_in", _windowed(window))
     engine.create_view("reports", reports_sql("positions_in"))
     _register_helpers(engine, rules, reference)
@@ -87,9 +94,17 @@ def detect(
             rules.clash_min_jumps,
         ),
         *_port_visits(engine, rules),
+        *_watchlist_hits(engine),
     ]
     events.sort(key=lambda event: (event["start"], event["type"], event["mmsi"]))
     return pa.Table.from_pylist(events, schema=EVENTS)
+
+
+def _register(engine: Engine, name: str, source: str | pa.Table) -> None:
+    if isinstance(source, str):
+        engine.register_parquet(name, source)
+    else:
+        engine.register_table(name, source)
 
 
 def _windowed(window: Window) -> str:
@@ -227,6 +242,16 @@ def _port_visits(engine: Engine, rules: DetectorRules) -> Iterable[dict[str, Any
             "reports": row["reports"],
         }
         yield _event("port_visit", [row["mmsi"]], row, 1.0, evidence)
+
+
+def _watchlist_hits(engine: Engine) -> Iterable[dict[str, Any]]:
+    for row in engine.query(watchlist_hit_sql()).to_pylist():
+        evidence = {
+            "vessel_ref": row["vessel_id"],
+            "matched_on": row["matched_on"],
+            "reports": row["reports"],
+        }
+        yield _event("watchlist_hit", [row["mmsi"]], row, 1.0, evidence)
 
 
 def _event(

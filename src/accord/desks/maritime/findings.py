@@ -47,6 +47,10 @@ RULE_SOURCES = {
     ),
     "spoof_jump": ("Accord rule: a lone report implying over 50 kn from both neighbours", None),
     "identity_clash": ("Accord rule: one MMSI in two places at once, repeatedly", None),
+    "watchlist_hit": (
+        "Accord rule: AIS from a vessel of interest (a vessel labelled watchlist)",
+        None,
+    ),
     "port_visit": (
         "Global Fishing Watch: port visits (3 km entry, 4 km exit, a stop)",
         "https://globalfishingwatch.org/datasets-and-code-port-visits/",
