@@ -129,3 +129,22 @@ def test_published_events_are_valid_stix_released_as_asked(node_dir: Path, tmp_p
             assert result.is_valid, (body["type"], [str(e) for e in result.errors])
     finally:
         node.close()
+
+
+def test_the_demo_day_of_real_ais_is_detected_and_published(tmp_path: Path) -> None:
+    from accord.core.node import Node
+    from accord.core.queries import ObjectQuery
+    from accord.core.settings import Settings
+    from accord.desks.maritime.sample import run_sample
+
+    node = Node(Settings(data_dir=tmp_path / "node", database_url=None))
+    try:
+        node.initialise(actor="test")
+        run = run_sample(node, MARITIME)
+        assert run.positions == 99_996
+        assert run.events["port_visit"] > 100 and run.events["gap"] > 0
+        events = ObjectQuery(types=("maritime-event",))
+        assert node.store.count(node.reader("JP"), events) == sum(run.events.values())
+        assert node.store.count(node.reader("NO"), events) == 0
+    finally:
+        node.close()

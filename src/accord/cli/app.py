@@ -26,6 +26,7 @@ from accord.core.exchange import read_bundle
 from accord.core.markings import Tlp
 from accord.core.node import Node
 from accord.demo import AREAS, load_demo, visibility
+from accord.desks.maritime.sample import DEMO_RELEASE, run_sample, sample_dir
 
 app = typer.Typer(
     help="Accord: the shared workspace of a Security and Defence Partnership.",
@@ -141,10 +142,30 @@ def demo(
             with console.status("loading demo findings"):
                 stored = load_demo(node)
             console.print(f"Demo node at {target}: {stored} objects stored.")
+            _maritime_demo(node)
             console.print(_visibility_table(node))
             console.print(f"Try: ACCORD_DATA_DIR={target} accord objects list --as JP --limit 10")
         finally:
             node.close()
+
+
+def _maritime_demo(node: Node) -> None:
+    samples = sample_dir()
+    if samples is None:
+        console.print(
+            "Maritime part skipped: no AIS sample found "
+            "(set ACCORD_DEMO_MARITIME_DIR to the folder of the NOAA sample and reference data)."
+        )
+        return
+    with console.status("maritime: ingesting a real AIS day, detecting, publishing"):
+        run = run_sample(node, samples)
+    found = ", ".join(f"{count} {kind}" for kind, count in sorted(run.events.items()))
+    console.print(
+        f"Maritime: {run.positions:,} AIS positions of 2022-01-03 (NOAA) ingested; "
+        f"events: {found}; {run.published:,} STIX objects published (TLP:AMBER, "
+        f"released to {', '.join(DEMO_RELEASE)}).",
+        soft_wrap=True,
+    )
 
 
 def _visibility_table(node: Node) -> Table:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import groupby
 from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 
 from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
 from accord.core.stix.canonical import format_timestamp
@@ -121,13 +123,14 @@ def event_findings(
     objects: dict[str, dict[str, Any]] = {}
     for definition in (vessel_extension_definition(), event_extension_definition()):
         objects[definition["id"]] = definition
-    for record in records:
+    evidence = _evidence_positions(archive, records)
+    for record, positions in zip(records, evidence, strict=True):
         for mmsi in record["mmsi"]:
             found = _vessel(mmsi, author)
             objects.setdefault(found["id"], found)
         place = _location(record, author)
         objects[place["id"]] = place
-        event = _event(record, place["id"], _evidence_positions(archive, record), author)
+        event = _event(record, place["id"], positions, author)
         objects[event["id"]] = event
     return list(objects.values())
 
@@ -158,7 +161,11 @@ def _event(
     start, end = (format_timestamp(datetime.fromisoformat(record[k])) for k in ("start", "end"))
     key = f"{kind}|{','.join(map(str, vessels))}|{start}"
     source_name, url = RULE_SOURCES[kind]
-    reference = {"source_name": source_name, **({"url": url} if url else {})}
+    # STIX needs a url, description or external id beside the source name.
+    reference = {
+        "source_name": source_name,
+        **({"url": url} if url else {"description": "docs in the Accord README, Maritime desk"}),
+    }
     return {
         "type": "maritime-event",
         "spec_version": "2.1",
@@ -185,20 +192,46 @@ def _event(
     }
 
 
-def _evidence_positions(archive: AisArchive, record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    start = datetime.fromisoformat(record["start"]) - _EVIDENCE_MARGIN
-    end = datetime.fromisoformat(record["end"]) + _EVIDENCE_MARGIN
-    query = (
-        "SELECT mmsi, ts, lat, lon FROM read_parquet(?, hive_partitioning = true) "
-        "WHERE mmsi = ? AND ts BETWEEN ? AND ? ORDER BY ts"
-    )
-    found: list[dict[str, Any]] = []
-    with duckdb.connect() as db:
-        for mmsi in record["mmsi"]:
-            rows = db.execute(query, [archive.positions_glob, mmsi, start, end]).fetchall()
-            step = max(1, -(-len(rows) // EVIDENCE_POSITIONS))
-            found += [
-                {"mmsi": m, "time": format_timestamp(ts), "latitude": lat, "longitude": lon}
-                for m, ts, lat, lon in rows[::step]
+def _evidence_positions(
+    archive: AisArchive, records: Sequence[Mapping[str, Any]]
+) -> list[list[dict[str, Any]]]:
+    """Per event, its vessels' positions from an hour before to an hour after, thinned
+    evenly to at most ``EVIDENCE_POSITIONS`` per vessel; one query for all events."""
+    windows = pa.Table.from_pylist(
+        [
+            {
+                "event": index,
+                "mmsi": mmsi,
+                "low": datetime.fromisoformat(record["start"]) - _EVIDENCE_MARGIN,
+                "high": datetime.fromisoformat(record["end"]) + _EVIDENCE_MARGIN,
+            }
+            for index, record in enumerate(records)
+            for mmsi in record["mmsi"]
+        ],
+        schema=pa.schema(
+            [
+                ("event", pa.int64()),
+                ("mmsi", pa.int64()),
+                ("low", pa.timestamp("us", tz="UTC")),
+                ("high", pa.timestamp("us", tz="UTC")),
             ]
+        ),
+    )
+    query = (
+        "SELECT w.event, p.mmsi, p.ts, p.lat, p.lon "
+        "FROM read_parquet(?, hive_partitioning = true) AS p "
+        "JOIN windows AS w ON p.mmsi = w.mmsi AND p.ts BETWEEN w.low AND w.high "
+        "ORDER BY w.event, p.mmsi, p.ts"
+    )
+    found: list[list[dict[str, Any]]] = [[] for _ in records]
+    with duckdb.connect() as db:
+        db.register("windows", windows)
+        rows = db.execute(query, [archive.positions_glob]).fetchall()
+    for (event, mmsi), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        track = list(group)
+        step = max(1, -(-len(track) // EVIDENCE_POSITIONS))
+        found[event] += [
+            {"mmsi": mmsi, "time": format_timestamp(ts), "latitude": lat, "longitude": lon}
+            for _, _, ts, lat, lon in track[::step]
+        ]
     return found
