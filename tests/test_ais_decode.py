@@ -180,15 +180,94 @@ def test_not_available_values_are_null_and_unplaced_or_untimed_reports_left_out(
 
 
 def test_too_short_payload_is_rejected_and_other_types_go_to_pyais() -> None:
-    base_station = encoded(msg_type=4, mmsi=3669702, year=2012, lon=-70.9, lat=42.2)
-    lines = [sentence(b"19NWuLhuRb5QHfCpPcwj", 0), base_station[0]]
+    inquiry = encoded(msg_type=10, mmsi=3669702, dest_mmsi=244670316)
+    lines = [sentence(b"19NWuLhuRb5QHfCpPcwj", 0), inquiry[0]]
     batch = decode_nmea(lines)
     assert [(r.line, r.reason) for r in batch.rejects] == [
         (1, "type 1 payload too short: 120 of 137 bits")
     ]
     assert [(line, fields["msg_type"], fields["mmsi"]) for line, fields in batch.others] == [
-        (2, 4, 3669702)
+        (2, 10, 3669702)
     ]
+
+
+def payload_of(fields: dict[str, Any]) -> bytes:
+    """The whole payload of one message encoded by pyais (all its parts)."""
+    return b"".join(s.split(b",")[5] for s in encoded(**fields))
+
+
+# Types 4, 9, 11, 20 and 21 cut at every length pyais may meet: the fields a payload holds
+# and, partly, the one it ends in, as pyais reads them.
+SYNTHETIC = [
+    dict(msg_type=4, mmsi=3669702, year=2012, month=4, day=13, hour=17, minute=15, second=17,
+         accuracy=True, lon=-70.9, lat=42.2, epfd=7, raim=True, radio=12345),
+    dict(msg_type=11, mmsi=3669702, year=2024, month=12, day=31, lon=179.9, lat=-89.9, epfd=15),
+    dict(msg_type=9, mmsi=111232511, alt=303, speed=42, accuracy=True, lon=-6.27, lat=58.14,
+         course=154.5, second=15, dte=True, assigned=False, raim=True, radio=33392),
+    dict(msg_type=20, mmsi=3669145, offset1=2049, number1=5, timeout1=7, increment1=225,
+         offset2=4095, number2=15, timeout2=3, increment2=2047, offset3=1, number3=1),
+    dict(msg_type=21, mmsi=993692028, aid_type=31, name="ABCDEFGHIJKLMNOPQRST",
+         name_ext="UVWXYZ0123456", lon=-122.3, lat=47.6, to_bow=5, to_stern=5, to_port=3,
+         to_starboard=3, epfd=1, second=61, off_position=True, virtual_aid=True),
+    dict(msg_type=21, mmsi=993692029, aid_type=1, name="SHORT NAME", lat=-33.8, lon=151.2),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fields", SYNTHETIC, ids=lambda f: f"type{f['msg_type']}")
+def test_new_fast_types_equal_pyais_at_every_payload_length(fields: dict[str, Any]) -> None:
+    payload = payload_of(fields)
+    for chars in range(1, len(payload) + 1):
+        for fill in (0, 2, 4):
+            line = sentence(payload[:chars], fill)
+            reference = pyais.decode(line.decode()).asdict()
+            found = list(fast_fields([line]))
+            if not found:  # no whole type field, or a position report without its course
+                assert decode_nmea([line]).counts["rejected"] == 1, (chars, fill)
+                assert 6 * chars - fill < (6 if fields["msg_type"] != 9 else 134)
+                continue
+            [(_, ours)] = found
+            assert set(ours) == set(reference), (chars, fill)
+            wrong = {k: (v, ours[k]) for k, v in reference.items() if not same(v, ours[k])}
+            assert not wrong, (chars, fill, wrong)
+
+
+def test_aid_to_navigation_full_name_joins_the_name_extension() -> None:
+    stamp = rb"\c:1334337317*00" + b"\\"
+    lines = [stamp + s for f in SYNTHETIC if f["msg_type"] == 21 for s in encoded(**f)]
+    table = decode_nmea(lines).reports["aid_to_navigation"]
+    assert table.column("full_name").to_pylist() == [
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",
+        "SHORT NAME",
+    ]
+    assert table.column("name_ext").to_pylist() == ["UVWXYZ0123456", ""]
+    assert table.column("ts").to_pylist() == [datetime(2012, 4, 13, 17, 15, 17, tzinfo=UTC)] * 2
+
+
+def test_sar_aircraft_report_is_a_position_with_its_speed_in_knots() -> None:
+    stamp = rb"\c:1334337317*00" + b"\\"
+    sar = next(f for f in SYNTHETIC if f["msg_type"] == 9)
+    unknown = sar | {"speed": 1023, "course": 360}
+    lines = [stamp + encoded(**sar)[0], stamp + encoded(**unknown)[0]]
+    rows = decode_nmea(lines).positions.to_pylist()
+    assert [(r["mmsi"], r["msg_type"], r["lat"], r["lon"]) for r in rows] == [
+        (111232511, 9, 58.14, -6.27)
+    ] * 2
+    assert (rows[0]["sog_kn"], rows[0]["cog_deg"], rows[0]["heading_deg"]) == (42.0, 154.5, None)
+    assert rows[0]["nav_status"] is None
+    assert (rows[1]["sog_kn"], rows[1]["cog_deg"]) == (None, None)
+
+
+def test_reports_hold_base_stations_and_data_link_management_in_line_order() -> None:
+    base, _, _, slots, _, _ = (encoded(**f)[0] for f in SYNTHETIC)
+    batch = decode_nmea([slots, base, base.replace(b",B,", b",A,", 1)])
+    assert batch.counts["decoded_fast"] == 3 and not batch.others and not batch.rejects
+    stations = batch.reports["base_station"]
+    assert stations.column("line").to_pylist() == [2, 3]
+    assert stations.column("year").to_pylist() == [2012, 2012]
+    assert stations.column("ts").null_count == 2
+    links = batch.reports["data_link_management"].to_pylist()
+    assert [(r["offset2"], r["number3"], r["offset4"]) for r in links] == [(4095, 1, 0)]
+    assert batch.reports["aid_to_navigation"].num_rows == 0
 
 
 def sentence(payload: bytes, fill: int) -> bytes:

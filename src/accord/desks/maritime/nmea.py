@@ -27,12 +27,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.core.errors import InvalidInput
-from accord.desks.maritime.receive_time import NO_TIME, prefix_times, suffix_times, tag_times
+from accord.desks.maritime.receive_time import NO_TIME, receive_times
 
 I64 = NDArray[np.int64]
 U8 = NDArray[np.uint8]
 
-BANG, DOLLAR, HASH, COMMA, STAR, BACKSLASH = (ord(c) for c in "!$#,*\\")
+BANG, DOLLAR, HASH, COMMA, STAR = (ord(c) for c in "!$#,*")
 
 
 @dataclass(frozen=True)
@@ -170,11 +170,7 @@ def _classify(text: LineBuffer, log: list[tuple[I64, str]]) -> tuple[I64, dict[s
     comment = ~blank & (first == HASH)
     open_ = ~blank & ~comment
     if buf.max(initial=0) >= 128:
-        at = np.flatnonzero(buf >= 128)
-        row = np.searchsorted(starts, at, side="right") - 1
-        nonascii = np.zeros(len(starts), dtype=np.bool_)
-        nonascii[row[at < ends[row]]] = True
-        nonascii &= open_
+        nonascii = _non_ascii(text) & open_
         log.append((np.flatnonzero(nonascii), "non-ASCII byte in line"))
         open_ &= ~nonascii
     bang = np.where(open_ & (first == BANG), starts, -1)
@@ -204,6 +200,15 @@ def _classify(text: LineBuffer, log: list[tuple[I64, str]]) -> tuple[I64, dict[s
         "other_sentences": int(other.sum() + (well_formed & ~is_ais).sum()),
     }
     return ais, counts
+
+
+def _non_ascii(text: LineBuffer) -> NDArray[np.bool_]:
+    """Per line, whether it has a byte outside ASCII."""
+    at = np.flatnonzero(text.buffer >= 128)
+    row = np.searchsorted(text.starts, at, side="right") - 1
+    found = np.zeros(len(text.starts), dtype=np.bool_)
+    found[row[at < text.ends[row]]] = True
+    return found
 
 
 @dataclass
@@ -238,13 +243,14 @@ def _frame_sentences(
     ok = _reject(log, rows, ok, chan_empty | (chan[:, 1] == COMMA), "malformed channel")
     payload_start = channel_at + np.where(chan_empty, 1, 2)
     star, tail, ok = _checksum_field(text, rows, payload_start, ok, log)
-    end = star + 3
     ok = _checksums(buf, rows, bang, star, tail, ok, log)
     total, part = head[:, 0].astype(np.int64) - 48, head[:, 2].astype(np.int64) - 48
     fill = tail[:, 1].astype(np.int64) - 48
     ok = _reject(log, rows, ok, (total >= 1) & (part >= 1) & (part <= total), "bad fragment")
     ok = _reject(log, rows, ok, fill <= 5, "fill bits above 5")
-    ts_us, ok = _receive_times(text, rows, bang, end, ok, log)
+    ts_us, unread = receive_times(buf, text.starts[rows], text.ends[rows], bang, star + 3, ok)
+    for reason, failed in unread.items():
+        ok = _reject(log, rows, ok, ~failed, reason)
     keep = np.flatnonzero(ok)
     seq = np.where(seq_empty, 10, head[:, 4].astype(np.int64) - 48)
     talker = text.window(bang + 1, 5).astype(np.int64) @ (256 ** np.arange(5, dtype=np.int64))
@@ -301,45 +307,6 @@ def _checksums(
         computed[good] = np.bitwise_xor.reduceat(buf, bounds)[0::2]
     stated = _HEX_VALUE[tail[:, 3]].astype(np.int64) * 16 + _HEX_VALUE[tail[:, 4]]
     return _reject(log, rows, ok, computed == stated, "bad checksum")
-
-
-def _receive_times(
-    text: LineBuffer,
-    rows: I64,
-    bang: I64,
-    end: I64,
-    ok: NDArray[np.bool_],
-    log: list[tuple[I64, str]],
-) -> tuple[I64, NDArray[np.bool_]]:
-    """Per sentence still ok, its receive time (tag block, else prefix, else suffix); and
-    what is still ok once the text around the sentence is read."""
-    buf, starts = text.buffer, text.starts[rows]
-    ts = np.full(len(rows), NO_TIME, dtype=np.int64)
-    ok = ok.copy()
-    has_head = ok & (bang > starts)
-    tag_end = np.where(has_head & (buf[np.maximum(bang - 1, 0)] == BACKSLASH), bang - 1, -1)
-    tagged = np.flatnonzero(tag_end >= 0)
-    tag_start = np.full(len(rows), -1, dtype=np.int64)
-    if len(tagged):
-        backslashes = np.flatnonzero(buf == BACKSLASH)
-        k = np.searchsorted(backslashes, tag_end[tagged]) - 1
-        opening = np.where(k >= 0, backslashes[np.maximum(k, 0)], -1)
-        tag_start[tagged] = np.where(opening >= starts[tagged], opening, -1)
-        unclosed = tagged[tag_start[tagged] < 0]
-        log.append((rows[unclosed], "unterminated tag block"))
-        ok[unclosed] = False
-        ts = tag_times(buf, tag_start, tag_end)
-    prefix_end = np.where(tag_start >= 0, tag_start, np.where(tag_end >= 0, starts, bang))
-    with_prefix = np.flatnonzero(ok & (prefix_end > starts))
-    if len(with_prefix):
-        parsed, understood = prefix_times(buf, starts[with_prefix], prefix_end[with_prefix])
-        ts[with_prefix] = np.where(ts[with_prefix] == NO_TIME, parsed, ts[with_prefix])
-        log.append((rows[with_prefix[~understood]], "unrecognised text before the sentence"))
-        ok[with_prefix[~understood]] = False
-    with_suffix = np.flatnonzero(ok & (end < text.ends[rows]) & (ts == NO_TIME))
-    if len(with_suffix):
-        ts[with_suffix] = suffix_times(buf, end[with_suffix], text.ends[rows[with_suffix]])
-    return ts, ok
 
 
 def _assemble(text: LineBuffer, s: _Sentences, log: list[tuple[I64, str]]) -> Messages:

@@ -14,9 +14,11 @@ from numpy.typing import NDArray
 
 I64 = NDArray[np.int64]
 U8 = NDArray[np.uint8]
+Mask = NDArray[np.bool_]
 
 NO_TIME = np.iinfo(np.int64).min
 
+_BACKSLASH = ord("\\")
 # Unix seconds have 10 digits from 2001 to 2286; 13 digits are milliseconds.
 _MILLISECOND_DIGITS = 12
 
@@ -30,6 +32,49 @@ _PREFIX = rf"^\s*(?:{_EPOCH}|{_ISO})[\s,;]*$"
 # USCG N-AIS appends ``,<station>,<unix seconds>[,...]``; the first bare 10-digit field is
 # the receive time (libais, ais/uscg.py).
 _SUFFIX = r",(?P<sec>\d{10})(?:\.(?P<frac>\d{1,6})\d*)?(?:,|$)"
+
+
+def receive_times(
+    buf: U8, starts: I64, ends: I64, bang: I64, end: I64, ok: Mask
+) -> tuple[I64, dict[str, Mask]]:
+    """Per sentence still ``ok`` (from ``bang`` to before ``end`` in a line from ``starts``
+    to ``ends``), its receive time: tag block, else prefix, else suffix. Also, per reason,
+    which sentences had text around them that could not be read."""
+    ts = np.full(len(starts), NO_TIME, dtype=np.int64)
+    tag_start, tag_end = _tag_blocks(buf, starts, bang, ok)
+    unclosed = (tag_end >= 0) & (tag_start < 0)
+    unread = {"unterminated tag block": unclosed}
+    ok = ok & ~unclosed
+    if (tag_start >= 0).any():
+        ts = tag_times(buf, tag_start, tag_end)
+    prefix_end = np.where(tag_start >= 0, tag_start, np.where(tag_end >= 0, starts, bang))
+    with_prefix = np.flatnonzero(ok & (prefix_end > starts))
+    if len(with_prefix):
+        parsed, understood = prefix_times(buf, starts[with_prefix], prefix_end[with_prefix])
+        ts[with_prefix] = np.where(ts[with_prefix] == NO_TIME, parsed, ts[with_prefix])
+        unrecognised = np.zeros(len(starts), dtype=np.bool_)
+        unrecognised[with_prefix[~understood]] = True
+        unread["unrecognised text before the sentence"] = unrecognised
+        ok &= ~unrecognised
+    with_suffix = np.flatnonzero(ok & (end < ends) & (ts == NO_TIME))
+    if len(with_suffix):
+        ts[with_suffix] = suffix_times(buf, end[with_suffix], ends[with_suffix])
+    return ts, unread
+
+
+def _tag_blocks(buf: U8, starts: I64, bang: I64, ok: Mask) -> tuple[I64, I64]:
+    """Per sentence still ``ok``, the positions of the backslashes opening and closing the
+    tag block before it: -1, -1 without one; -1, end if it is not opened in its line."""
+    has_head = ok & (bang > starts)
+    tag_end = np.where(has_head & (buf[np.maximum(bang - 1, 0)] == _BACKSLASH), bang - 1, -1)
+    tagged = np.flatnonzero(tag_end >= 0)
+    tag_start = np.full(len(starts), -1, dtype=np.int64)
+    if len(tagged):
+        backslashes = np.flatnonzero(buf == _BACKSLASH)
+        k = np.searchsorted(backslashes, tag_end[tagged]) - 1
+        opening = np.where(k >= 0, backslashes[np.maximum(k, 0)], -1)
+        tag_start[tagged] = np.where(opening >= starts[tagged], opening, -1)
+    return tag_start, tag_end
 
 
 def tag_times(buf: U8, tag_start: I64, tag_end: I64) -> I64:
