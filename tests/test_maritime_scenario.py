@@ -96,9 +96,8 @@ def test_background_traffic_stays_at_sea(scenario: Scenario, reference: Referenc
 
 
 def test_every_injected_event_is_detected(scores: dict[str, TypeScore]) -> None:
-    assert {kind: [row["variant"] for row in s.missed] for kind, s in scores.items()} == {
-        kind: [] for kind in SCRIPTED_TYPES
-    }
+    missed = {kind: [row["variant"] for row in s.missed] for kind, s in scores.items()}
+    assert {kind: missed[kind] for kind in SCRIPTED_TYPES} == {kind: [] for kind in SCRIPTED_TYPES}
 
 
 def test_nothing_else_is_detected_and_no_hard_negative(scores: dict[str, TypeScore]) -> None:
@@ -112,11 +111,6 @@ def probed(reference: Reference) -> tuple[Scenario, dict[str, TypeScore]]:
     return scenario, scored(scenario, reference)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detector bug: each report of a clone sits alone between two of the original's, "
-    "so tracks.spoofed takes it for a spoofed jump and identity_clash_sql drops it",
-)
 def test_a_clone_reporting_less_often_is_an_identity_clash_not_spoofing(
     probed: tuple[Scenario, dict[str, TypeScore]],
 ) -> None:
@@ -125,11 +119,6 @@ def test_a_clone_reporting_less_often_is_an_identity_clash_not_spoofing(
     assert scores["spoof_jump"].false == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detector bug: meetings.encounter_sql joins grid cells cx +- 1 without wrapping "
-    "at the antimeridian (cells -18000 and 17999 are neighbours)",
-)
 def test_an_encounter_across_the_antimeridian_is_detected(
     probed: tuple[Scenario, dict[str, TypeScore]],
 ) -> None:

@@ -9,7 +9,7 @@ Every detector answers candidate rows with at least: mmsi, start, end, lat, lon.
 from __future__ import annotations
 
 from accord.desks.maritime.rules import DetectorRules
-from accord.desks.maritime.tracks import distance_nm, mean_lon, spoofed
+from accord.desks.maritime.tracks import distance_nm, lone_outliers_sql, mean_lon
 
 
 def gap_sql(rules: DetectorRules) -> str:
@@ -67,23 +67,27 @@ def loitering_sql(rules: DetectorRules) -> str:
 
 
 def spoof_jump_sql(rules: DetectorRules) -> str:
-    """A lone report far off a consistent track, then reverted (``tracks.spoofed``)."""
+    """A lone report far off a consistent track, then reverted (``tracks.spoofed``,
+    ``tracks.lone_outliers_sql``)."""
     return f"""
         SELECT mmsi, ts AS start, ts AS "end", lat, lon, prev_lat, prev_lon,
             prev_kn, next_kn, prev_nm AS jump_nm
-        FROM reports
-        WHERE {spoofed(rules)}
+        FROM ({lone_outliers_sql(rules)}) AS lone
     """
 
 
 def identity_clash_sql(rules: DetectorRules) -> str:
     """One MMSI in two places ``clash_distance_nm`` apart within
     ``clash_window_minutes``, again and again: two transmitters use the identity.
-    Spoofed jumps (one report, reverted) are left out first."""
+    Lone spoofed jumps (one report, reverted) are left out first; a clone reporting less
+    often than the original is no lone jump, its reports continue one another."""
     jump = distance_nm("prev_lat", "prev_lon", "lat", "lon")
     return f"""
-        WITH kept AS (
-            SELECT mmsi, ts, lat, lon FROM reports WHERE NOT COALESCE({spoofed(rules)}, false)
+        WITH lone AS ({lone_outliers_sql(rules)}),
+        kept AS (
+            SELECT r.mmsi, r.ts, r.lat, r.lon FROM reports AS r
+            LEFT JOIN lone AS l ON l.mmsi = r.mmsi AND l.n = r.n
+            WHERE l.n IS NULL
         ), paired AS (
             SELECT *, LAG(lat) OVER w AS prev_lat, LAG(lon) OVER w AS prev_lon,
                 epoch(ts) - epoch(LAG(ts) OVER w) AS prev_s

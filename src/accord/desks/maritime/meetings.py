@@ -58,6 +58,7 @@ def encounter_sql(rules: DetectorRules) -> str:
     ``encounter_hours``, at a median speed under ``encounter_speed_kn`` (the port
     condition follows in Python). Reads the ``interpolated`` relation."""
     cell = VESSEL_CELL_DEG
+    cells_around = round(360 / cell)
     step = rules.interpolation_minutes * 60
     apart = distance_nm("a.lat", "a.lon", "b.lat", "b.lon")
     limit_nm = rules.encounter_distance_m / 1852
@@ -66,12 +67,22 @@ def encounter_sql(rules: DetectorRules) -> str:
             SELECT *, CAST(FLOOR(lat / {cell}) AS BIGINT) AS cy,
                 CAST(FLOOR(lon / {cell}) AS BIGINT) AS cx
             FROM interpolated
+        ), partners AS (
+            -- Cells at the antimeridian neighbour the cells at the other end of the grid:
+            -- the vessels there are also looked for one grid width further on.
+            SELECT * FROM placed
+            UNION ALL
+            SELECT mmsi, tick, sog_kn, lat, lon, cy, cx + {cells_around} AS cx FROM placed
+            WHERE cx = {-cells_around // 2}
+            UNION ALL
+            SELECT mmsi, tick, sog_kn, lat, lon, cy, cx - {cells_around} AS cx FROM placed
+            WHERE cx = {cells_around // 2 - 1}
         ), near AS (
             SELECT a.mmsi AS mmsi_a, b.mmsi AS mmsi_b, a.tick, a.lat, a.lon,
                 b.lat AS lat_b, b.lon AS lon_b, a.sog_kn AS sog_a, b.sog_kn AS sog_b,
                 {apart} AS apart_nm
             FROM placed AS a
-            JOIN placed AS b
+            JOIN partners AS b
                 ON a.tick = b.tick AND a.mmsi < b.mmsi
                 AND b.cy BETWEEN a.cy - 1 AND a.cy + 1
                 AND b.cx BETWEEN a.cx - 1 AND a.cx + 1

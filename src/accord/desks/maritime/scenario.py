@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from accord.core.errors import InvalidInput
+from accord.desks.maritime.detect import EVENT_TYPES
 from accord.desks.maritime.reference import Reference
 from accord.desks.maritime.schema import POSITIONS
 from accord.desks.maritime.sphere import FloatArray
@@ -139,7 +140,7 @@ def score(events: pa.Table, scenario: Scenario) -> dict[str, TypeScore]:
     detection is used once, a label taking the detection that overlaps it longest."""
     found, labels = events.to_pylist(), scenario.labels.to_pylist()
     negatives = scenario.negatives.to_pylist()
-    kinds = sorted({row["type"] for row in labels + found})
+    kinds = sorted({*EVENT_TYPES, *(row["type"] for row in labels + found)})
     return {kind: _score_type(kind, found, labels, negatives) for kind in kinds}
 
 
