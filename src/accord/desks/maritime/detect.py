@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from accord.desks.maritime import detectors, meetings
 from accord.desks.maritime.engines import Engine
+from accord.desks.maritime.ports import PortIndex
 from accord.desks.maritime.reference import Reference
 from accord.desks.maritime.rules import DetectorRules
 from accord.desks.maritime.schema import STATICS
@@ -127,17 +128,27 @@ def _register_helpers(engine: Engine, rules: DetectorRules, reference: Reference
     engine.register_table(
         "ticks", meetings.ticks(int(first or 0), int(last or 0), rules.interpolation_minutes)
     )
-    ports = reference.ports.table
-    engine.register_table(
-        "port_cells",
-        meetings.port_cells(
-            ports["lat"].to_numpy(),
-            ports["lon"].to_numpy(),
-            np.asarray(ports["name"].to_pylist(), dtype=object),
-            rules.port_exit_km,
-        ),
-    )
+    engine.register_table("port_cells", _port_cells(reference.ports, rules.port_exit_km))
     engine.create_view("interpolated", meetings.interpolated_sql(rules))
+
+
+# Port cells per port index and reach, built once a process (a second or so for GFW's
+# anchorages). The index is kept in the value, so its id cannot be reused meanwhile.
+_PORT_CELLS: dict[tuple[int, float], tuple[PortIndex, pa.Table]] = {}
+
+
+def _port_cells(ports: PortIndex, reach_km: float) -> pa.Table:
+    key = (id(ports), reach_km)
+    if key not in _PORT_CELLS:
+        table = ports.table
+        cells = meetings.port_cells(
+            table["lat"].to_numpy(),
+            table["lon"].to_numpy(),
+            np.asarray(table["name"].to_pylist(), dtype=object),
+            reach_km,
+        )
+        _PORT_CELLS[key] = (ports, cells)
+    return _PORT_CELLS[key][1]
 
 
 def _gaps(engine: Engine, rules: DetectorRules, reference: Reference) -> Iterable[dict[str, Any]]:

@@ -48,20 +48,23 @@ def reception_sql(gaps: str = "gaps") -> str:
 
 def loitering_sql(rules: DetectorRules) -> str:
     """Runs of reports below ``loiter_speed_kn`` lasting more than ``loiter_hours``; a
-    silence of ``gap_hours`` breaks a run (that is a gap, not loitering)."""
-    slow = f"sog_kn < {rules.loiter_speed_kn}"
+    silence of ``gap_hours`` breaks a run (that is a gap, not loitering). Only the slow
+    reports take part: a run is consecutive in the vessel's sequence (``n``)."""
     return f"""
-        WITH marked AS (
-            SELECT *, SUM(CASE WHEN {slow} AND prev_s < {rules.gap_hours * 3600}
-                THEN 0 ELSE 1 END) OVER (PARTITION BY mmsi ORDER BY ts, lat, lon
-                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
-            FROM reports
+        WITH slow AS (
+            SELECT mmsi, n, ts, lat, lon, sog_kn,
+                CASE WHEN prev_s >= {rules.gap_hours * 3600} THEN 1 ELSE 0 END AS silence
+            FROM reports WHERE sog_kn < {rules.loiter_speed_kn}
+        ), runs AS (
+            SELECT *, n - ROW_NUMBER() OVER (PARTITION BY mmsi ORDER BY n) AS run,
+                SUM(silence) OVER (PARTITION BY mmsi ORDER BY n
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS silences
+            FROM slow
         )
         SELECT mmsi, MIN(ts) AS start, MAX(ts) AS "end", AVG(lat) AS lat,
             {mean_lon("lon")} AS lon, MEDIAN(sog_kn) AS median_kn, COUNT(*) AS reports
-        FROM marked
-        WHERE {slow}
-        GROUP BY mmsi, run
+        FROM runs
+        GROUP BY mmsi, run, silences
         HAVING epoch(MAX(ts)) - epoch(MIN(ts)) > {rules.loiter_hours * 3600}
     """
 

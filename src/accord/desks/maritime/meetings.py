@@ -138,41 +138,38 @@ def port_visit_sql(rules: DetectorRules) -> str:
     """Port visits with hysteresis (Global Fishing Watch): a visit starts at the first
     report within ``port_entry_km`` of a port and ends at the first report beyond
     ``port_exit_km``; it counts if the vessel stopped (< ``port_stop_kn``) in between
-    and stayed at least ``port_min_hours``."""
+    and stayed at least ``port_min_hours``.
+
+    Only the reports within ``port_exit_km`` of a place take part (a few percent of all):
+    a stay is a run of them consecutive in the vessel's sequence (``n``), and the visit in
+    it begins at its first report within ``port_entry_km``.
+    """
     cell = PORT_CELL_DEG
     near = distance_nm("r.lat", "r.lon", "p.port_lat", "p.port_lon")
     return f"""
         WITH nearest AS (
-            SELECT r.mmsi, r.ts, r.lat, r.lon, r.sog_kn,
+            SELECT r.mmsi, r.n, r.ts, r.lat, r.lon, r.sog_kn,
                 MIN_BY(p.port, {near}) AS port, MIN({near}) * 1.852 AS port_km
             FROM reports AS r
             JOIN port_cells AS p
                 ON p.cy = CAST(FLOOR(r.lat / {cell}) AS BIGINT)
                 AND p.cx = CAST(FLOOR(r.lon / {cell}) AS BIGINT)
-            GROUP BY r.mmsi, r.ts, r.lat, r.lon, r.sog_kn
-        ), zoned AS (
-            SELECT r.mmsi, r.ts, r.lat, r.lon, r.sog_kn, n.port, n.port_km,
-                CASE WHEN n.port_km <= {rules.port_entry_km} THEN 1
-                    WHEN n.port_km IS NULL OR n.port_km > {rules.port_exit_km} THEN 0
-                END AS zone
-            FROM reports AS r
-            LEFT JOIN nearest AS n ON n.mmsi = r.mmsi AND n.ts = r.ts
-                AND n.lat = r.lat AND n.lon = r.lon
-        ), held AS (
-            SELECT *, LAST_VALUE(zone IGNORE NULLS) OVER (PARTITION BY mmsi
-                ORDER BY ts, lat, lon ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS inside
-            FROM zoned
-        ), numbered AS (
-            SELECT *, SUM(CASE WHEN inside = 1 THEN 0 ELSE 1 END) OVER (PARTITION BY mmsi
-                ORDER BY ts, lat, lon ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS visit
-            FROM held
+            GROUP BY r.mmsi, r.n, r.ts, r.lat, r.lon, r.sog_kn
+            HAVING MIN({near}) * 1.852 <= {rules.port_exit_km}
+        ), stays AS (
+            SELECT *, n - ROW_NUMBER() OVER (PARTITION BY mmsi ORDER BY n) AS stay
+            FROM nearest
+        ), entered AS (
+            SELECT *, MIN(CASE WHEN port_km <= {rules.port_entry_km} THEN n END)
+                OVER (PARTITION BY mmsi, stay) AS entry_n
+            FROM stays
         )
-        SELECT mmsi, MIN_BY(port, ts) AS port, MIN(ts) AS start, MAX(ts) AS "end",
+        SELECT mmsi, MIN_BY(port, n) AS port, MIN(ts) AS start, MAX(ts) AS "end",
             AVG(lat) AS lat, {mean_lon("lon")} AS lon, MIN(sog_kn) AS slowest_kn,
             COUNT(*) AS reports
-        FROM numbered
-        WHERE inside = 1
-        GROUP BY mmsi, visit
+        FROM entered
+        WHERE n >= entry_n
+        GROUP BY mmsi, stay
         HAVING MIN(sog_kn) < {rules.port_stop_kn}
             AND epoch(MAX(ts)) - epoch(MIN(ts)) >= {rules.port_min_hours * 3600}
     """
