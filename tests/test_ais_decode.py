@@ -37,11 +37,13 @@ TYPE_1 = b"!AIVDM,1,1,,B,19NWuLhuRb5QHfCpPcwj`26B0<02,0*5F"
 
 
 def read_lines(name: str) -> list[bytes]:
+    return read_bytes(name).splitlines()
+
+
+def read_bytes(name: str) -> bytes:
     path = DATA / name
-    if not path.exists():
-        pytest.skip(f"{path} is not on this machine")
-    raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
-    return raw.splitlines()
+    assert path.exists(), f"{path}: the shared test data is missing"
+    return gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
 
 
 def same(expected: Any, actual: Any) -> bool:
@@ -277,3 +279,12 @@ def sentence(payload: bytes, fill: int) -> bytes:
     for byte in body:
         checksum ^= byte
     return b"!" + body + b"*%02X" % checksum
+
+
+@pytest.mark.parametrize("name", NMEA_FILES)
+def test_a_whole_files_bytes_decode_as_its_lines_do(name: str) -> None:
+    from_lines, from_bytes = decode_nmea(read_lines(name)), decode_nmea(read_bytes(name))
+    assert from_bytes.counts == from_lines.counts
+    assert from_bytes.positions.equals(from_lines.positions)
+    assert from_bytes.statics.equals(from_lines.statics)
+    assert from_bytes.rejects == from_lines.rejects

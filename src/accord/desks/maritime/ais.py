@@ -57,8 +57,11 @@ class DecodedBatch:
     messages_by_type: dict[int, int]
 
 
-def decode_nmea(lines: Sequence[bytes], *, source: str = "", strict: bool = False) -> DecodedBatch:
-    """Decode raw NMEA lines into positions, static data and reports.
+def decode_nmea(
+    lines: Sequence[bytes] | bytes, *, source: str = "", strict: bool = False
+) -> DecodedBatch:
+    """Decode raw NMEA lines (or a whole file's bytes, which saves splitting them) into
+    positions, static data and reports.
 
     Lenient by default: lines that do not decode are in ``rejects`` with their 1-based
     number and reason. With ``strict=True`` the first of them raises :class:`RejectedLine`.

@@ -82,7 +82,7 @@ def _read_nmea(path: Path, *, strict: bool) -> _Found:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InvalidInput(f"{path}: cannot read it: {exc}") from exc
-    batch = decode_nmea(raw.splitlines(), source=str(path), strict=strict)
+    batch = decode_nmea(raw, source=str(path), strict=strict)
     counts = batch.counts
     return _Found(
         positions=batch.positions,

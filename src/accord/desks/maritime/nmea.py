@@ -84,9 +84,10 @@ class Framing:
     text: LineBuffer
 
 
-def frame_nmea(lines: Sequence[bytes]) -> Framing:
-    """Frame raw NMEA lines into AIS messages; reject, with a reason, what does not frame."""
-    text = LineBuffer.join(lines)
+def frame_nmea(lines: Sequence[bytes] | bytes) -> Framing:
+    """Frame raw NMEA lines (a sequence of lines, or a whole file's bytes) into AIS
+    messages; reject, with a reason, what does not frame."""
+    text = LineBuffer.of_bytes(lines) if isinstance(lines, bytes) else LineBuffer.join(lines)
     log: list[tuple[I64, str]] = []
     bang, counts = _classify(text, log)
     rows = np.flatnonzero(bang >= 0)
@@ -114,13 +115,26 @@ class LineBuffer:
         buffer = np.frombuffer(joined, dtype=np.uint8)
         starts = np.zeros(len(lines), dtype=np.int64)
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
-        ends = starts + lengths
+        return cls._stripped(buffer, starts, starts + lengths)
+
+    @classmethod
+    def of_bytes(cls, content: bytes) -> LineBuffer:
+        """A whole file's bytes as lines (split at LF; a last line without one counts),
+        without copying it line by line."""
+        ended = content if not content or content.endswith(b"\n") else content + b"\n"
+        buffer = np.frombuffer(ended + bytes(_PAD), dtype=np.uint8)
+        ends = np.flatnonzero(buffer[: len(ended)] == ord("\n")).astype(np.int64)
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), ends[:-1] + 1))[: len(ends)]
+        return cls._stripped(buffer, starts, ends)
+
+    @classmethod
+    def _stripped(cls, buffer: U8, starts: I64, ends: I64) -> LineBuffer:
         # CR LF endings, trailing blanks: a few passes strip any mix of them.
         for _ in range(8):
             white = (ends > starts) & (buffer[np.maximum(ends - 1, 0)] <= ord(" "))
             if not white.any():
                 break
-            ends -= white
+            ends = ends - white
         return cls(buffer, starts, ends)
 
     def window(self, at: I64, width: int) -> U8:
