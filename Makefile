@@ -27,6 +27,8 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/store_ingest.py
 	$(BIN)/python benchmarks/taxii_vs_medallion.py
+	$(BIN)/python benchmarks/ais_decode.py
+	$(BIN)/python benchmarks/maritime_detect.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo

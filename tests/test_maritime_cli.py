@@ -148,3 +148,23 @@ def test_the_demo_day_of_real_ais_is_detected_and_published(tmp_path: Path) -> N
         assert node.store.count(node.reader("NO"), events) == 0
     finally:
         node.close()
+
+
+def test_track_splits_at_an_impossible_jump_and_shows_the_static_data(
+    node_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mc.csv"
+    path.write_text(
+        "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType\n"
+        "440123000,2026-03-01T10:00:00,35.00,129.00,10,90,90,KAI FENG,IMO9074729,DSAB,80\n"
+        "440123000,2026-03-01T10:10:00,35.00,129.03,10,90,90,KAI FENG,IMO9074729,DSAB,80\n"
+        "440123000,2026-03-01T10:20:00,38.00,135.00,10,90,90,KAI FENG,IMO9074729,DSAB,80\n"
+        "440123000,2026-03-01T10:30:00,38.00,135.03,10,90,90,KAI FENG,IMO9074729,DSAB,80\n"
+    )
+    assert run(node_dir, "maritime", "ingest", str(path)).exit_code == 0
+    shown = run(node_dir, "maritime", "track", "440123000")
+    assert shown.exit_code == 0, shown.output
+    assert "flag KR" in shown.output and "name KAI FENG" in shown.output
+    assert "imo 9074729" in shown.output and "4 positions in 2 segment(s)" in shown.output
+    feature = json.loads(run(node_dir, "maritime", "track", "440123000", "--geojson").output)
+    assert [len(line) for line in feature["geometry"]["coordinates"]] == [2, 2]

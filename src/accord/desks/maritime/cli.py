@@ -30,7 +30,13 @@ from accord.desks.maritime.engines import DuckDBEngine, SparkEngine
 from accord.desks.maritime.findings import event_findings
 from accord.desks.maritime.flags import mmsi_identity
 from accord.desks.maritime.ingest import FileReport, ingest_file
-from accord.desks.maritime.outputs import event_records, load_events, save_events, track_geojson
+from accord.desks.maritime.outputs import (
+    event_records,
+    load_events,
+    save_events,
+    track_geojson,
+    vessel_details,
+)
 from accord.desks.maritime.outputs import track as vessel_track
 from accord.desks.maritime.reference import ReferenceFiles, load_reference
 from accord.desks.maritime.rules import DetectorRules
@@ -149,20 +155,25 @@ def commands(services: CommandServices) -> Any:
                 sys.stdout.write(orjson.dumps(track_geojson(positions)).decode() + "\n")
                 return
             identity = mmsi_identity(mmsi)
+            archive = archive_of(node.settings.data_dir)
+            details = vessel_details(archive, mmsi)
+            described = ", ".join(f"{key} {value}" for key, value in details.items())
+            segments = len(set(positions["segment"].to_pylist()))
             services.console.print(
                 f"MMSI {mmsi}: {identity.kind}, flag {identity.flag_iso2 or 'none'} "
-                f"({identity.country or 'unknown'}); {positions.num_rows} positions",
+                f"({identity.country or 'unknown'}); {described or 'no static data'}; "
+                f"{positions.num_rows} positions in {segments} segment(s)",
                 highlight=False,
+                soft_wrap=True,
             )
-            table = Table("time (UTC)", "lat", "lon", "speed (kn)", "course", "source")
+            table = Table("time (UTC)", "lat", "lon", "speed (kn)", "segment")
             for row in positions.to_pylist():
                 table.add_row(
                     row["ts"].strftime("%Y-%m-%d %H:%M:%S"),
                     f"{row['lat']:.5f}",
                     f"{row['lon']:.5f}",
                     _number(row["sog_kn"]),
-                    _number(row["cog_deg"]),
-                    Path(row["source"] or "").name,
+                    str(row["segment"]),
                 )
             services.console.print(table)
 

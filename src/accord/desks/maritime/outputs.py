@@ -17,6 +17,9 @@ import pyarrow.parquet as pq
 from accord.core.errors import NotFound
 from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.detect import EVENTS
+from accord.desks.maritime.engines import DuckDBEngine
+from accord.desks.maritime.rules import DetectorRules
+from accord.desks.maritime.tracks import reports_sql, segments_sql
 
 
 def save_events(archive: AisArchive, events: pa.Table) -> Path:
@@ -52,35 +55,62 @@ def event_records(events: pa.Table) -> list[dict[str, Any]]:
     ]
 
 
-def track(archive: AisArchive, mmsi: int) -> pa.Table:
-    """A vessel's positions in time order; NotFound if the archive has none."""
-    query = (
-        "SELECT * EXCLUDE (day) FROM read_parquet(?, hive_partitioning = true) "
-        "WHERE mmsi = ? ORDER BY ts, lat, lon"
-    )
-    with duckdb.connect() as db:
-        found: pa.Table = db.sql(query, params=[archive.positions_glob, mmsi]).to_arrow_table()
+def track(archive: AisArchive, mmsi: int, rules: DetectorRules | None = None) -> pa.Table:
+    """A vessel's positions in time order with its segment number (a new segment where
+    consecutive reports imply an impossible speed); NotFound if the archive has none."""
+    rules = rules or DetectorRules()
+    with DuckDBEngine(memory_limit="1GB") as engine:
+        engine.register_parquet("all_positions", archive.positions_glob)
+        engine.create_view("one_vessel", f"SELECT * FROM all_positions WHERE mmsi = {int(mmsi)}")
+        engine.create_view("reports", reports_sql("one_vessel"))
+        found = engine.query(
+            f"SELECT mmsi, ts, lat, lon, sog_kn, prev_kn, segment FROM ({segments_sql(rules)}) "
+            "ORDER BY ts, lat, lon"
+        )
     if found.num_rows == 0:
         raise NotFound(f"no positions of MMSI {mmsi} in {archive.root}")
     return found
 
 
+def vessel_details(archive: AisArchive, mmsi: int) -> dict[str, Any]:
+    """The vessel's latest static data (name, IMO, call sign, type, size), if reported."""
+    if not archive.has_statics():
+        return {}
+    query = (
+        "SELECT name, imo, callsign, ship_type, length_m, width_m, destination "
+        "FROM read_parquet(?, hive_partitioning = true) WHERE mmsi = ? "
+        "ORDER BY ts DESC NULLS LAST LIMIT 1"
+    )
+    with duckdb.connect() as db:
+        rows = db.sql(query, params=[archive.statics_glob, mmsi]).fetchall()
+    if not rows:
+        return {}
+    names = ("name", "imo", "callsign", "ship_type", "length_m", "width_m", "destination")
+    return {key: value for key, value in zip(names, rows[0], strict=True) if value is not None}
+
+
 def track_geojson(positions: pa.Table) -> dict[str, Any]:
-    """A track as a GeoJSON Feature: a MultiLineString cut where it crosses the
-    antimeridian (RFC 7946 §3.1.9), with its times as a property."""
+    """A track as a GeoJSON Feature: a MultiLineString with a line per segment, cut also
+    where it crosses the antimeridian (RFC 7946 §3.1.9), with its times as a property."""
     lines: list[list[list[float]]] = [[]]
-    previous: float | None = None
-    for lon, lat in zip(positions["lon"].to_pylist(), positions["lat"].to_pylist(), strict=True):
-        if previous is not None and abs(lon - previous) > 180:
+    previous: tuple[float, int] | None = None
+    for lon, lat, segment in zip(
+        positions["lon"].to_pylist(),
+        positions["lat"].to_pylist(),
+        positions["segment"].to_pylist(),
+        strict=True,
+    ):
+        if previous is not None and (abs(lon - previous[0]) > 180 or segment != previous[1]):
             lines.append([])
         lines[-1].append([lon, lat])
-        previous = lon
+        previous = (lon, segment)
     return {
         "type": "Feature",
         "geometry": {"type": "MultiLineString", "coordinates": lines},
         "properties": {
             "mmsi": positions["mmsi"][0].as_py(),
             "times": [_iso(ts) for ts in positions["ts"].to_pylist()],
+            "segments": len(set(positions["segment"].to_pylist())),
         },
     }
 
