@@ -13,6 +13,7 @@ import pytest
 from accord.core.database import Database
 from accord.core.node import Node
 from accord.core.settings import Settings
+from accord.desks.maritime.reference import Reference, ReferenceFiles, load_reference
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ACCORD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -87,3 +88,16 @@ def node(database: Database, tmp_path: Path) -> Iterator[Node]:
     accord_node.initialise(actor="test")
     yield accord_node
     accord_node.close()
+
+
+@pytest.fixture(scope="session")
+def maritime_reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """The maritime desk's reference indexes from the shared data (built once a session)."""
+    maritime = Path(__file__).resolve().parents[2] / "shared" / "data" / "maritime"
+    files = ReferenceFiles(
+        coastline_file=maritime / "ne_10m_coastline.geojson.gz",
+        land_file=maritime / "ne_50m_land.geojson",
+        ports_file=maritime / "gfw_WPI_ports.csv",
+        anchorages_file=maritime / "gfw_anchorage_overrides.csv.gz",
+    )
+    return load_reference(files, tmp_path_factory.mktemp("maritime-reference"))

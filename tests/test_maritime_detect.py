@@ -24,14 +24,8 @@ AT_SEA = (30.0, -150.0)
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    files = ReferenceFiles(
-        coastline_file=MARITIME / "ne_10m_coastline.geojson.gz",
-        land_file=MARITIME / "ne_50m_land.geojson",
-        ports_file=MARITIME / "gfw_WPI_ports.csv",
-        anchorages_file=MARITIME / "gfw_anchorage_overrides.csv.gz",
-    )
-    return load_reference(files, tmp_path_factory.mktemp("reference-cache"))
+def reference(maritime_reference: Reference) -> Reference:
+    return maritime_reference
 
 
 def port_position(reference: Reference, name: str) -> tuple[float, float]:

@@ -9,7 +9,7 @@ import pytest
 
 from accord.desks.maritime.detect import EVENT_TYPES, detect
 from accord.desks.maritime.engines import DuckDBEngine
-from accord.desks.maritime.reference import Reference, ReferenceFiles, load_reference
+from accord.desks.maritime.reference import Reference
 from accord.desks.maritime.rules import DetectorRules
 from accord.desks.maritime.scenario import Scenario, TypeScore, generate, score
 from accord.desks.maritime.schema import POSITIONS
@@ -33,14 +33,8 @@ HARD_NEGATIVES = {
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    files = ReferenceFiles(
-        coastline_file=MARITIME / "ne_10m_coastline.geojson.gz",
-        land_file=MARITIME / "ne_50m_land.geojson",
-        ports_file=MARITIME / "gfw_WPI_ports.csv",
-        anchorages_file=MARITIME / "gfw_anchorage_overrides.csv.gz",
-    )
-    return load_reference(files, tmp_path_factory.mktemp("reference-cache"))
+def reference(maritime_reference: Reference) -> Reference:
+    return maritime_reference
 
 
 @pytest.fixture(scope="module")

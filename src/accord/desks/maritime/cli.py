@@ -27,7 +27,7 @@ from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.detect import EVENT_TYPES, Window
 from accord.desks.maritime.detect import detect as run_detectors
 from accord.desks.maritime.engines import DuckDBEngine, SparkEngine
-from accord.desks.maritime.findings import event_findings
+from accord.desks.maritime.findings import publish_events
 from accord.desks.maritime.flags import mmsi_identity
 from accord.desks.maritime.ingest import FileReport, ingest_file
 from accord.desks.maritime.outputs import (
@@ -195,22 +195,17 @@ def commands(services: CommandServices) -> Any:
             records = event_records(load_events(archive, kind))
             if not records:
                 raise InvalidInput("no events to publish: run `accord maritime detect` first")
-            author = node.partners.partner(node.settings.home_partner).identity_id
-            objects = event_findings(records, archive, author=author)
-            definitions = [o for o in objects if o["type"] == "extension-definition"]
-            findings = [o for o in objects if o["type"] != "extension-definition"]
-            # The definitions are public (TLP:CLEAR): every partner must be able to read
-            # what a maritime-event or a vessel is.
-            node.import_objects(definitions, actor=services.actor()).raise_for_rejections()
-            report = node.import_objects(
-                findings,
+            report = publish_events(
+                node,
+                records,
+                archive,
                 actor=services.actor(),
                 tlp=tlp,
                 release=[item.strip() for item in release.split(",")] if release else None,
             )
-            report.raise_for_rejections()
+            findings = report.received
             services.console.print(
-                f"{len(records)} events published as {len(findings)} STIX objects "
+                f"{len(records)} events published as {findings} STIX objects "
                 f"({report.stored} new, {report.duplicates} already there), TLP:{tlp.value.upper()}"
                 + (f", released to {release}" if release else ""),
                 highlight=False,

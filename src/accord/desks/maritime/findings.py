@@ -19,9 +19,11 @@ import orjson
 import pyarrow as pa
 
 from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
+from accord.core.node import Node
 from accord.core.stix.canonical import format_timestamp
 from accord.core.stix.identifiers import derived_id
 from accord.core.stix.vessel import vessel, vessel_extension_definition, vessel_id
+from accord.core.store import ImportReport
 from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.flags import mmsi_identity
 
@@ -133,6 +135,28 @@ def event_findings(
         event = _event(record, place["id"], positions, author)
         objects[event["id"]] = event
     return list(objects.values())
+
+
+def publish_events(
+    node: Node,
+    records: Sequence[Mapping[str, Any]],
+    archive: AisArchive,
+    *,
+    actor: str,
+    tlp: Tlp,
+    release: Sequence[str] | None,
+) -> ImportReport:
+    """Store events as findings of the node's home partner, marked `tlp` and released to
+    `release`. The extension-definitions go in as TLP:CLEAR: every partner must be able
+    to read what a maritime-event or a vessel is. Raises on any rejected object."""
+    author = node.partners.partner(node.settings.home_partner).identity_id
+    objects = event_findings(records, archive, author=author)
+    definitions = [o for o in objects if o["type"] == "extension-definition"]
+    findings = [o for o in objects if o["type"] != "extension-definition"]
+    node.import_objects(definitions, actor=actor).raise_for_rejections()
+    report = node.import_objects(findings, actor=actor, tlp=tlp, release=release)
+    report.raise_for_rejections()
+    return report
 
 
 def _vessel(mmsi: int, author: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from accord.core.node import Node
 from accord.desks.maritime.dataset import AisArchive
 from accord.desks.maritime.detect import Window, detect
 from accord.desks.maritime.engines import DuckDBEngine
-from accord.desks.maritime.findings import event_findings
+from accord.desks.maritime.findings import publish_events
 from accord.desks.maritime.ingest import ingest_file
 from accord.desks.maritime.outputs import event_records, save_events
 from accord.desks.maritime.reference import ReferenceFiles, load_reference
@@ -76,13 +76,7 @@ def run_sample(node: Node, samples: Path) -> SampleRun:
         )
     save_events(archive, events)
     records = event_records(events)
-    author = node.partners.partner(node.settings.home_partner).identity_id
-    objects = event_findings(records, archive, author=author)
-    definitions = [o for o in objects if o["type"] == "extension-definition"]
-    findings = [o for o in objects if o["type"] != "extension-definition"]
-    node.import_objects(definitions, actor="accord demo").raise_for_rejections()
-    published = node.import_objects(
-        findings, actor="accord demo", tlp=Tlp.AMBER, release=DEMO_RELEASE
+    published = publish_events(
+        node, records, archive, actor="accord demo", tlp=Tlp.AMBER, release=DEMO_RELEASE
     )
-    published.raise_for_rejections()
     return SampleRun(report.positions_added, Counter(events["type"].to_pylist()), published.stored)
