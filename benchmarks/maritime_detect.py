@@ -22,7 +22,8 @@ negative they fell on if any.
         [--probes 0] [--seed 7] [--source parquet|arrow] [--memory-limit 3GB] [--threads N]
 
 A quick run: ``--vessels 200 --events-per-type 4``. ``--probes N`` adds N of each probe
-(labelled events the detectors are known to miss; see ``scenario.PROBES``).
+(labelled events of hard kinds: a slower clone transmitter, an encounter astride the
+antimeridian; see ``scenario_scripts.PROBES``).
 """
 
 from __future__ import annotations
