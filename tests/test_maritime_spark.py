@@ -25,6 +25,7 @@ from accord.desks.maritime.meetings import (
     port_visit_sql,
     ticks,
 )
+from accord.desks.maritime.reference import Reference
 from accord.desks.maritime.rules import DetectorRules
 from accord.desks.maritime.schema import STATICS
 from accord.desks.maritime.tracks import reports_sql
@@ -107,3 +108,18 @@ def test_every_detector_finds_the_same_on_spark_as_on_duckdb(spark: SparkEngine)
             expected = rows(duck, sql)
             assert expected, sql
             assert rows(spark, sql) == expected
+
+
+def test_detection_end_to_end_gives_the_same_events_on_spark(
+    spark: SparkEngine, maritime_reference: Reference
+) -> None:
+    from accord.desks.maritime.detect import Window, detect
+
+    table = sample()
+    with DuckDBEngine(memory_limit="1GB") as duck:
+        expected = detect(duck, table, RULES, maritime_reference, Window()).to_pylist()
+    found = detect(spark, table, RULES, maritime_reference, Window()).to_pylist()
+    assert expected
+    assert [(e["type"], e["mmsi"], e["start"]) for e in found] == [
+        (e["type"], e["mmsi"], e["start"]) for e in expected
+    ]

@@ -97,6 +97,9 @@ class SparkEngine(AbstractContextManager["SparkEngine"]):
         for key, value in settings.items():
             builder = builder.config(key, value)
         self._spark: Any = builder.getOrCreate()
+        # Spark warns about things that are fine here (globs without a metadata
+        # directory, a broadcast table's size); errors still show.
+        self._spark.sparkContext.setLogLevel("ERROR")
 
     def register_parquet(self, name: str, glob: str) -> None:
         frame = self._spark.read.parquet(glob).drop("day")
