@@ -1,0 +1,22 @@
+"""The sanctions desk: sanctions lists in; screening of people, companies, vessels and
+goods; designated vessels and confirmed hits out as STIX findings (issue 6).
+
+Only ``accord.core`` is imported here; the CLI finds the desk through the ``accord.desks``
+entry point ``sanctions``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.core.plugins import CommandServices, Desk
+
+
+def _commands(services: CommandServices) -> Any:
+    # Imported when the CLI asks, so that loading the desk stays cheap.
+    from accord.desks.sanctions.cli import commands
+
+    return commands(services)
+
+
+desk = Desk(name="sanctions", title="Sanctions screening", commands=_commands)
