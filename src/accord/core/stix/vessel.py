@@ -16,6 +16,9 @@ import orjson
 from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
 from accord.core.stix.identifiers import derived_id
 
+# The label of a vessel of interest (a designated vessel, say): the maritime desk reports
+# AIS from every vessel object that carries it.
+WATCHLIST_LABEL = "watchlist"
 VESSEL_EXTENSION_ID = "extension-definition--8f1d3c52-6a4e-4b7f-9c0d-2e5a7b1f3d64"
 _VESSEL_ID_SALT = b"accord-vessel:5b0c2a1e-8d7f-4e3a-9b6c-1f0e2d3c4b5a:"
 _CREATED = "2026-11-30T00:00:00.000Z"
@@ -74,10 +77,11 @@ def vessel(
     imo: int | None = None,
     created_by_ref: str,
     created: str = _CREATED,
+    modified: str | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """A ``vessel`` object; `details` are the schema's other properties (unset ones left
-    out)."""
+    out). A later `modified` makes a new version of the same vessel (its id stays)."""
     unknown = set(details) - set(VESSEL_SCHEMA["properties"])
     if unknown:
         raise ValueError(f"vessel has no property {min(unknown)!r}")
@@ -88,7 +92,7 @@ def vessel(
         "id": vessel_id(mmsi=mmsi, imo=imo),
         "created_by_ref": created_by_ref,
         "created": created,
-        "modified": created,
+        "modified": modified or created,
         **{key: value for key, value in known.items() if value not in (None, "")},
         "extensions": {VESSEL_EXTENSION_ID: {"extension_type": "new-sdo"}},
     }

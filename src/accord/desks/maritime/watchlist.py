@@ -14,7 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-WATCHLIST_LABEL = "watchlist"
+from accord.core.stix.vessel import WATCHLIST_LABEL
+
 WATCHLIST = pa.schema(
     [
         pa.field("vessel_id", pa.string(), nullable=False),
