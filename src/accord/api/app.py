@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from accord import __version__
 from accord.api.auth import Authenticator
-from accord.api.context import ServerState
+from accord.api.context import ServerState, authenticated
 from accord.api.cursor import CursorSigner
 from accord.api.errors import install_error_handlers
 from accord.api.imports import BackgroundImports
@@ -20,9 +22,25 @@ from accord.api.requestlog import RequestLog, RequestRecord
 from accord.api.taxii import collections, discovery, objects, status, submissions
 from accord.core.keys import node_key
 from accord.core.node import Node
+from accord.core.plugins import installed_desks
 
 _CURSOR_KEY = "taxii-cursor"
 _FAILED_LOGINS_PER_MINUTE = 30
+
+
+@dataclass
+class _RouteServices:
+    """The :class:`accord.core.plugins.RouteServices` the API lends every desk."""
+
+    node: Node
+    authenticated: Callable[..., Any]
+
+
+def _mount_desk_routes(app: FastAPI, state: ServerState) -> None:
+    services = _RouteServices(node=state.node, authenticated=authenticated)
+    for desk in installed_desks():
+        if desk.routes is not None:
+            app.include_router(desk.routes(services), prefix=f"/api/{desk.name}")
 
 
 def create_app(node: Node, *, background: bool = True) -> FastAPI:
@@ -63,6 +81,7 @@ def create_app(node: Node, *, background: bool = True) -> FastAPI:
     install_error_handlers(app)
     for module in (discovery, collections, objects, submissions, status):
         app.include_router(module.router)
+    _mount_desk_routes(app, state)
 
     @app.middleware("http")
     async def audit_every_request(

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from accord.cli.context import actor, console, errors, open_node, reported_errors
-from accord.core.errors import ConfigurationError
 from accord.core.node import Node
-from accord.core.plugins import ENTRY_POINT_GROUP, Desk
+from accord.core.plugins import installed_desks
 
 
 class Services:
@@ -29,20 +27,6 @@ class Services:
 
     def actor(self) -> str:
         return actor()
-
-
-def installed_desks() -> list[Desk]:
-    """The desks installed in this environment, by name."""
-    found = []
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        desk = entry.load()
-        if not isinstance(desk, Desk):
-            raise ConfigurationError(
-                f"entry point {entry.name} = {entry.value} of group {ENTRY_POINT_GROUP} "
-                "is no accord.core.plugins.Desk"
-            )
-        found.append(desk)
-    return sorted(found, key=lambda desk: desk.name)
 
 
 def mount_desks(app: typer.Typer) -> None:

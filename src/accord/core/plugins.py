@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
+from accord.core.errors import ConfigurationError
 from accord.core.node import Node
 
 ENTRY_POINT_GROUP = "accord.desks"
@@ -39,6 +41,15 @@ class CommandServices(Protocol):
         ...
 
 
+class RouteServices(Protocol):
+    """What the API lends a desk's HTTP routes."""
+
+    node: Node
+    # A FastAPI dependency: the authenticated caller (with ``principal`` and ``reader``);
+    # it answers 401/406/429 itself, as every route of the API does.
+    authenticated: Callable[..., Any]
+
+
 @dataclass(frozen=True)
 class Desk:
     """A cooperation area's plug-in."""
@@ -47,3 +58,20 @@ class Desk:
     title: str
     # Builds the desk's command group (a Typer app) with the CLI's services.
     commands: Callable[[CommandServices], Any]
+    # Builds the desk's HTTP routes (a FastAPI APIRouter), mounted at /api/<name>/.
+    routes: Callable[[RouteServices], Any] | None = None
+
+
+def installed_desks() -> list[Desk]:
+    """The desks installed in this environment (entry points of ``accord.desks``), by
+    name. Loaded when asked, so core never imports a desk itself."""
+    found = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        desk = entry.load()
+        if not isinstance(desk, Desk):
+            raise ConfigurationError(
+                f"entry point {entry.name} = {entry.value} of group {ENTRY_POINT_GROUP} "
+                "is no accord.core.plugins.Desk"
+            )
+        found.append(desk)
+    return sorted(found, key=lambda desk: desk.name)
