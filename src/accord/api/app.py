@@ -28,7 +28,7 @@ _CURSOR_KEY = "taxii-cursor"
 _FAILED_LOGINS_PER_MINUTE = 30
 
 
-@dataclass
+@dataclass(frozen=True)
 class _RouteServices:
     """The :class:`accord.core.plugins.RouteServices` the API lends every desk."""
 

@@ -44,10 +44,16 @@ class CommandServices(Protocol):
 class RouteServices(Protocol):
     """What the API lends a desk's HTTP routes."""
 
-    node: Node
-    # A FastAPI dependency: the authenticated caller (with ``principal`` and ``reader``);
-    # it answers 401/406/429 itself, as every route of the API does.
-    authenticated: Callable[..., Any]
+    @property
+    def node(self) -> Node:
+        """The node the API serves."""
+        ...
+
+    @property
+    def authenticated(self) -> Callable[..., Any]:
+        """A FastAPI dependency: the authenticated caller (with ``principal`` and
+        ``reader``); it answers 401/406/429 itself, as every route of the API does."""
+        ...
 
 
 @dataclass(frozen=True)
