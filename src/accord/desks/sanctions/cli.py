@@ -8,14 +8,27 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from accord.core.errors import ConfigurationError
+from accord.core.errors import ConfigurationError, InvalidInput, NotFound
 from accord.core.plugins import CommandServices
 from accord.desks.sanctions.goods import (
     load_chpl,
     screen_shipments,
     shipment_columns,
     write_flagged,
+)
+from accord.desks.sanctions.lists import current_index, lists_dir, load_lists
+from accord.desks.sanctions.scoring import DEFAULT_THRESHOLD, Query
+from accord.desks.sanctions.scoring import screen as scoring_screen
+from accord.desks.sanctions.screening_files import read_queries, write_results
+from accord.desks.sanctions.snapshots import (
+    Snapshot,
+    diff,
+    find_snapshot,
+    list_snapshots,
+    read_entities,
 )
 
 DataDir = Annotated[
@@ -53,7 +66,175 @@ def commands(services: CommandServices) -> Any:
                 f"{shipments}: {count} shipments flagged, written to {out}", soft_wrap=True
             )
 
+    @app.command()
+    def load(
+        files: Annotated[list[Path], typer.Argument(help="List files: OFAC, UN, EU, FtM.")],
+        data_dir: DataDir = None,
+    ) -> None:
+        """Load sanctions list files as new snapshots (same content: nothing new); their
+        designated vessels go to the store for the maritime desk's watch list."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            for report in load_lists(node, files, actor=services.actor()):
+                snapshot = report.snapshot
+                services.console.print(
+                    f"{snapshot.list_name}: snapshot {snapshot.version}, "
+                    f"{snapshot.entity_count:,} entities; "
+                    f"{report.vessels_published} designated vessels in the store",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+
+    @app.command("lists")
+    def list_lists(data_dir: DataDir = None) -> None:
+        """The loaded snapshots, newest first per list."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            table = Table("list", "version", "loaded (UTC)", "entities", "files")
+            snapshots = sorted(
+                list_snapshots(lists_dir(node)),
+                key=lambda s: (s.list_name, s.created_at),
+                reverse=True,
+            )
+            for snapshot in snapshots:
+                table.add_row(
+                    snapshot.list_name,
+                    snapshot.version,
+                    f"{snapshot.created_at:%Y-%m-%d %H:%M:%S}",
+                    f"{snapshot.entity_count:,}",
+                    ", ".join(Path(f).name for f in snapshot.files),
+                )
+            services.console.print(table)
+
+    @app.command("diff")
+    def diff_lists(
+        list_name: Annotated[str, typer.Argument(help="The list, e.g. ofac-sdn.")],
+        old: Annotated[
+            str | None,
+            typer.Option("--from", help="Older version (default: the one before the newest)."),
+        ] = None,
+        new: Annotated[
+            str | None, typer.Option("--to", help="Newer version (default: the newest).")
+        ] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Additions, removals and changes between two snapshots of a list."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            before, after = _two_snapshots(lists_dir(node), list_name, old, new)
+            changes = diff(read_entities(before), read_entities(after))
+            services.console.print(
+                f"{list_name}: {before.version} -> {after.version}: {len(changes.added)} added, "
+                f"{len(changes.removed)} removed, {len(changes.changed)} changed",
+                highlight=False,
+                soft_wrap=True,
+            )
+            for entity in changes.added:
+                services.console.print(
+                    f"+ {entity.key} {entity.names[0] if entity.names else ''}", highlight=False
+                )
+            for entity in changes.removed:
+                services.console.print(
+                    f"- {entity.key} {entity.names[0] if entity.names else ''}", highlight=False
+                )
+            for change in changes.changed:
+                services.console.print(
+                    f"~ {change.key}: {', '.join(change.fields)}", highlight=False
+                )
+
+    @app.command()
+    def screen(
+        name: Annotated[str, typer.Argument(help="The name to screen, in any script.")],
+        schema: Annotated[
+            str | None, typer.Option("--type", help="Person, Organization, Vessel, ...")
+        ] = None,
+        country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 country.")] = None,
+        dob: Annotated[
+            str | None, typer.Option(help="Date of birth, ISO 8601 (may be partial).")
+        ] = None,
+        threshold: Annotated[
+            float, typer.Option(help="Lowest score shown (0-1).")
+        ] = DEFAULT_THRESHOLD,
+        limit: Annotated[int, typer.Option(help="Most hits shown.")] = 10,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Screen one name against every loaded list, with an explanation per hit."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            index = current_index(node)
+            if not len(index):
+                raise InvalidInput("no lists loaded: run `accord sanctions load FILE...` first")
+            query = Query(
+                name=name, schema=schema, country=country.lower() if country else None, dob=dob
+            )
+            hits = scoring_screen(query, index, threshold=threshold, limit=limit)
+            if not hits:
+                services.console.print(f"{name}: no hit at or above {threshold}", highlight=False)
+            for hit in hits:
+                services.console.print(
+                    f"{hit.score:.2f} {hit.entity.key} {hit.entity.schema} "
+                    f"{hit.entity.names[0] if hit.entity.names else ''}\n    {hit.explanation}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+
+    @app.command("screen-file")
+    def screen_file(
+        queries: Annotated[
+            Path, typer.Argument(help="CSV with id,name and optional type,country,dob.")
+        ],
+        out: Annotated[Path, typer.Option(help="Where to write the results (CSV).")],
+        threshold: Annotated[
+            float, typer.Option(help="Lowest score written (0-1).")
+        ] = DEFAULT_THRESHOLD,
+        limit: Annotated[int, typer.Option(help="Most hits per query.")] = 10,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Screen every row of a CSV; one output row per query and hit, and a row with
+        empty hit columns where nothing matched."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            index = current_index(node)
+            if not len(index):
+                raise InvalidInput("no lists loaded: run `accord sanctions load FILE...` first")
+            rows = read_queries(queries)
+            with _progress(services) as bar:
+                task = bar.add_task(f"screening {queries.name}", total=len(rows))
+                written = write_results(
+                    rows,
+                    index,
+                    out,
+                    threshold=threshold,
+                    limit=limit,
+                    advance=lambda n: bar.advance(task, n),
+                )
+            services.console.print(
+                f"{queries}: {len(rows):,} queries, {written:,} rows written to {out}",
+                soft_wrap=True,
+            )
+
     return app
+
+
+def _two_snapshots(
+    directory: Path, list_name: str, old: str | None, new: str | None
+) -> tuple[Snapshot, Snapshot]:
+    ordered = sorted(list_snapshots(directory, list_name), key=lambda s: s.created_at)
+    if not ordered:
+        raise NotFound(f"no snapshot of list {list_name!r}: load it first")
+    after = find_snapshot(directory, list_name, new) if new else ordered[-1]
+    if old:
+        return find_snapshot(directory, list_name, old), after
+    earlier = [s for s in ordered if s.created_at < after.created_at]
+    if not earlier:
+        raise InvalidInput(f"list {list_name!r} has one snapshot only: nothing to compare")
+    return earlier[-1], after
+
+
+def _progress(services: CommandServices) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=services.console,
+        transient=True,
+    )
 
 
 def _chpl_path(given: Path | None) -> Path:
