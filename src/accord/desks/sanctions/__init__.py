@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accord.core.plugins import CommandServices, Desk
+from accord.core.plugins import CommandServices, Desk, RouteServices
 
 
 def _commands(services: CommandServices) -> Any:
@@ -19,4 +19,10 @@ def _commands(services: CommandServices) -> Any:
     return commands(services)
 
 
-desk = Desk(name="sanctions", title="Sanctions screening", commands=_commands)
+def _routes(services: RouteServices) -> Any:
+    from accord.desks.sanctions.api import routes
+
+    return routes(services)
+
+
+desk = Desk(name="sanctions", title="Sanctions screening", commands=_commands, routes=_routes)
