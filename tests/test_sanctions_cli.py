@@ -94,3 +94,24 @@ def test_screen_file_writes_a_row_per_hit_and_one_for_no_hit(
             "explanation": "",
         }
     ]
+
+
+def test_the_watchlist_reports_only_new_hits(tmp_path: Path) -> None:
+    data_dir = tmp_path / "node"
+    assert run(data_dir, "init").exit_code == 0
+    assert (
+        run(
+            data_dir, "sanctions", "watch", "add", "c1", "Kim Jong Un", "--type", "Person"
+        ).exit_code
+        == 0
+    )
+    assert run(data_dir, "sanctions", "watch", "add", "c2", "Harmless Trading Ltd").exit_code == 0
+    assert run(data_dir, "sanctions", "watch", "add", "c1", "again").exit_code == 1
+    first = run(data_dir, "sanctions", "load", str(SANCTIONS / "ofac_sdn.csv.gz"))
+    assert first.exit_code == 0, first.output
+    assert "new: c1 (Kim Jong Un)" in first.output and "c2" not in first.output
+    again = run(data_dir, "sanctions", "watch", "run")
+    assert again.exit_code == 0 and "watchlist: nothing new" in again.output
+    assert "c2: Harmless Trading Ltd" in run(data_dir, "sanctions", "watch", "list").output
+    assert run(data_dir, "sanctions", "watch", "remove", "c2").exit_code == 0
+    assert run(data_dir, "sanctions", "watch", "remove", "c2").exit_code == 1

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.core.errors import ConfigurationError, InvalidInput, NotFound
+from accord.core.node import Node
 from accord.core.plugins import CommandServices
 from accord.desks.sanctions.goods import (
     load_chpl,
@@ -30,10 +31,17 @@ from accord.desks.sanctions.snapshots import (
     list_snapshots,
     read_entities,
 )
+from accord.desks.sanctions.watch import WatchEntry, WatchHit, Watchlist
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
 ]
+
+
+SchemaOption = Annotated[
+    str | None, typer.Option("--type", help="Person, Organization, Vessel, ...")
+]
+ThresholdOption = Annotated[float, typer.Option(help="Lowest score reported (0-1).")]
 
 
 def commands(services: CommandServices) -> Any:
@@ -83,6 +91,10 @@ def commands(services: CommandServices) -> Any:
                     highlight=False,
                     soft_wrap=True,
                 )
+            # A new snapshot re-screens the watchlist; only what is new gets reported.
+            watchlist = Watchlist.open(watch_path(node))
+            if watchlist.entries:
+                _print_watch_hits(services, watchlist.run(current_index(node)))
 
     @app.command("lists")
     def list_lists(data_dir: DataDir = None) -> None:
@@ -208,7 +220,84 @@ def commands(services: CommandServices) -> Any:
                 soft_wrap=True,
             )
 
+    watch = typer.Typer(help="A watchlist of counterparties and vessels, re-screened.")
+    app.add_typer(watch, name="watch")
+
+    @watch.command("add")
+    def watch_add(
+        entry_id: Annotated[str, typer.Argument(help="Your id for the entry.")],
+        name: Annotated[str, typer.Argument(help="The name to watch.")],
+        schema: Annotated[
+            str | None, typer.Option("--type", help="Person, Organization, Vessel, ...")
+        ] = None,
+        country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 country.")] = None,
+        dob: Annotated[str | None, typer.Option(help="Date of birth, ISO 8601.")] = None,
+        imo: Annotated[str | None, typer.Option(help="IMO number (vessels).")] = None,
+        mmsi: Annotated[str | None, typer.Option(help="MMSI (vessels).")] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Add a counterparty or vessel to the watchlist."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            identifiers = tuple(
+                (kind, value) for kind, value in (("imo", imo), ("mmsi", mmsi)) if value
+            )
+            entry = WatchEntry(
+                entry_id, name, schema, country.lower() if country else None, dob, identifiers
+            )
+            Watchlist.open(watch_path(node)).add(entry)
+            services.console.print(f"watching {entry_id}: {name}", highlight=False)
+
+    @watch.command("list")
+    def watch_list(data_dir: DataDir = None) -> None:
+        """The watchlist's entries."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            for entry in Watchlist.open(watch_path(node)).entries.values():
+                services.console.print(
+                    f"{entry.id}: {entry.name} ({entry.schema or 'any type'})", highlight=False
+                )
+
+    @watch.command("remove")
+    def watch_remove(
+        entry_id: Annotated[str, typer.Argument(help="The entry's id.")], data_dir: DataDir = None
+    ) -> None:
+        """Stop watching an entry."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            Watchlist.open(watch_path(node)).remove(entry_id)
+            services.console.print(f"{entry_id} removed from the watchlist", highlight=False)
+
+    @watch.command("run")
+    def watch_run(
+        threshold: Annotated[
+            float, typer.Option(help="Lowest score reported (0-1).")
+        ] = DEFAULT_THRESHOLD,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Re-screen the watchlist; report only hits new or changed since the last run."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            index = current_index(node)
+            if not len(index):
+                raise InvalidInput("no lists loaded: run `accord sanctions load FILE...` first")
+            _print_watch_hits(services, Watchlist.open(watch_path(node)).run(index, threshold))
+
     return app
+
+
+def watch_path(node: Node) -> Path:
+    """Where the node keeps its watchlist."""
+    return node.settings.data_dir / "sanctions" / "watch.json"
+
+
+def _print_watch_hits(services: CommandServices, hits: list[WatchHit]) -> None:
+    if not hits:
+        services.console.print("watchlist: nothing new")
+    for found in hits:
+        entity = found.hit.entity
+        services.console.print(
+            f"{found.change}: {found.entry.id} ({found.entry.name}) ~ {entity.key} "
+            f"{entity.names[0] if entity.names else ''}\n    {found.hit.explanation}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _two_snapshots(
