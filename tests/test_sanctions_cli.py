@@ -115,3 +115,30 @@ def test_the_watchlist_reports_only_new_hits(tmp_path: Path) -> None:
     assert "c2: Harmless Trading Ltd" in run(data_dir, "sanctions", "watch", "list").output
     assert run(data_dir, "sanctions", "watch", "remove", "c2").exit_code == 0
     assert run(data_dir, "sanctions", "watch", "remove", "c2").exit_code == 1
+
+
+def test_a_confirmed_hit_is_shared_only_as_released(node_dir: Path) -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    result = run(
+        node_dir, "sanctions", "confirm", "cp-7", "Kim Chong Un", "ofac-sdn:20157",
+        "--tlp", "amber", "--release", "sdp-kr", "--type", "Person",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "confirmed: cp-7 ~ ofac-sdn:20157" in result.output
+    node = Node.open(Settings(data_dir=node_dir))
+    try:
+        links = ObjectQuery(types=("relationship",))
+        seen = node.store.objects(node.reader("KR"), links)
+        assert len(seen) == 1 and "Confirmed sanctions screening hit" in seen[0].body["description"]
+        assert node.store.count(node.reader("JP"), links) == 0
+        for body in (
+            o.body for o in node.store.objects(node.reader("KR"), ObjectQuery(types=("identity",)))
+        ):
+            assert validate_instance(body, ValidationOptions(version="2.1")).is_valid
+    finally:
+        node.close()
+    wrong = run(
+        node_dir, "sanctions", "confirm", "cp-8", "Kim Chong Un", "un-sc:NOPE", "--tlp", "amber"
+    )
+    assert wrong.exit_code == 1 and "no hit" in wrong.output

@@ -12,8 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.core.errors import ConfigurationError, InvalidInput, NotFound
+from accord.core.markings import Tlp
 from accord.core.node import Node
 from accord.core.plugins import CommandServices
+from accord.core.stix.vessel import vessel_extension_definition
+from accord.desks.sanctions.findings import confirmed_hit
 from accord.desks.sanctions.goods import (
     load_chpl,
     screen_shipments,
@@ -185,6 +188,45 @@ def commands(services: CommandServices) -> Any:
                     highlight=False,
                     soft_wrap=True,
                 )
+
+    @app.command()
+    def confirm(
+        party_id: Annotated[str, typer.Argument(help="Your id of the screened party.")],
+        name: Annotated[str, typer.Argument(help="The screened party's name, as screened.")],
+        listed: Annotated[str, typer.Argument(help="The hit's list entry, e.g. ofac-sdn:36268.")],
+        tlp: Annotated[Tlp, typer.Option(help="TLP 2.0 marking of the finding.")],
+        release: Annotated[
+            str | None, typer.Option(help="Release list: partner codes and group names, commas.")
+        ] = None,
+        schema: SchemaOption = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Record a screening hit an analyst confirmed as STIX findings of the home partner
+        (the party, the listed entity, their relationship with score and explanation),
+        shared by the normal releasability rules."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            hits = scoring_screen(Query(name=name, schema=schema), current_index(node), 0.0, 50)
+            hit = next((h for h in hits if h.entity.key == listed), None)
+            if hit is None:
+                raise NotFound(f"{listed} is no hit of {name!r}: screen it first")
+            author = node.partners.partner(node.settings.home_partner).identity_id
+            objects = confirmed_hit(party_id, name, hit, author=author)
+            if hit.entity.schema == "Vessel":
+                objects.insert(0, vessel_extension_definition())
+            report = node.import_objects(
+                objects,
+                actor=services.actor(),
+                tlp=tlp,
+                release=[item.strip() for item in release.split(",")] if release else None,
+            )
+            report.raise_for_rejections()
+            services.console.print(
+                f"confirmed: {party_id} ~ {listed} (score {hit.score:.2f}); "
+                f"{report.stored} STIX objects stored, TLP:{tlp.value.upper()}"
+                + (f", released to {release}" if release else ""),
+                highlight=False,
+                soft_wrap=True,
+            )
 
     @app.command("screen-file")
     def screen_file(
