@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/taxii_vs_medallion.py
 	$(BIN)/python benchmarks/ais_decode.py
 	$(BIN)/python benchmarks/maritime_detect.py
+	$(BIN)/python benchmarks/screening.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo
