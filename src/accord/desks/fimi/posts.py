@@ -1,0 +1,203 @@
+"""Posts in: CSV, JSON lines or Parquet with a column mapping, normalised for matching.
+
+Each post keeps its text as published and gains ``text_norm``: Unicode NFKC, case folded,
+URLs and emojis out, whitespace collapsed. URLs come from a URL column and from the text,
+normalised (scheme and host lower case, tracking parameters and fragments dropped), empty
+ones dropped (an empty URL is no shared link); where the file carries short and expanded
+forms side by side, every short link is replaced by its expansion. A row without id,
+account, text or a readable time is left out and reported with its line and field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import polars as pl
+import pyarrow as pa
+
+from accord.core.errors import InvalidInput
+
+POSTS = pa.schema(
+    [
+        pa.field("post_id", pa.string(), nullable=False),
+        pa.field("platform", pa.string()),
+        pa.field("account", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("text_norm", pa.string(), nullable=False),
+        pa.field("urls", pa.list_(pa.string()), nullable=False),
+        pa.field("ts", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("reply_to", pa.string()),
+        pa.field("repost_of", pa.string()),
+        pa.field("source", pa.string()),
+    ]
+)
+FIELDS = (
+    "id",
+    "platform",
+    "account",
+    "text",
+    "url",
+    "expanded_url",
+    "timestamp",
+    "language",
+    "reply_to",
+    "repost_of",
+)
+REQUIRED = ("id", "account", "text", "timestamp")
+_URL = re.compile(r"https?://[^\s<>\"'）)]+", re.IGNORECASE)
+_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|igshid$|si$|s$|ref$)")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row left out, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class PostFile:
+    """What one file holds."""
+
+    posts: pa.Table
+    rows: int
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``text=body,account=user`` (ours=theirs); errors name the bad part."""
+    mapping = {}
+    for part in (item.strip() for item in text.split(",") if item.strip()):
+        ours, sep, theirs = part.partition("=")
+        if not sep or ours.strip() not in FIELDS or not theirs.strip():
+            raise InvalidInput(
+                f"column mapping {part!r}: write ours=theirs, ours one of {', '.join(FIELDS)}"
+            )
+        mapping[ours.strip()] = theirs.strip()
+    return mapping
+
+
+def read_posts(
+    path: Path, mapping: Mapping[str, str] | None = None, *, strict: bool = False
+) -> PostFile:
+    """The posts of a file; columns named as ours unless `mapping` says otherwise."""
+    frame = _read(path)
+    mapping = {name: (mapping or {}).get(name, name) for name in FIELDS}
+    missing = [mapping[name] for name in REQUIRED if mapping[name] not in frame.columns]
+    if missing:
+        raise InvalidInput(
+            f"{path}: no column {', '.join(missing)} "
+            f"(the file has {', '.join(frame.columns)}); give a mapping"
+        )
+    column = {name: mapping[name] for name in FIELDS if mapping[name] in frame.columns}
+    first_line = 2 if path.suffix.lower() in (".csv", ".gz") else 1
+    expansions = _expansions(frame, column)
+    rows, rejects = [], []
+    for number, row in enumerate(frame.iter_rows(named=True)):
+        post = _post(row, column, expansions, str(path))
+        if isinstance(post, str):
+            rejects.append(Reject(number + first_line, post))
+            if strict:
+                raise InvalidInput(f"{path}:{number + first_line}: {post}")
+            continue
+        rows.append(post)
+    return PostFile(pa.Table.from_pylist(rows, schema=POSTS), frame.height, rejects)
+
+
+def normalise_text(text: str) -> str:
+    """Text as matched: NFKC, case folded, URLs and emojis out, whitespace collapsed."""
+    text = _URL.sub(" ", unicodedata.normalize("NFKC", text))
+    kept = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co", "Mn") or ch.isalnum()
+    )
+    return " ".join(kept.casefold().split())
+
+
+def normalise_url(url: str) -> str | None:
+    """A URL as compared: scheme and host lower case, no tracking parameters, no fragment;
+    None if it is empty or no http(s) URL."""
+    url = url.strip().rstrip(".,;:!?")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower())])
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def _read(path: Path) -> pl.DataFrame:
+    name = path.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            return pl.read_parquet(path).with_columns(pl.all().cast(pl.String))
+        if name.endswith((".jsonl", ".ndjson", ".json")):
+            return pl.read_ndjson(path, infer_schema_length=None).with_columns(
+                pl.all().cast(pl.String)
+            )
+        return pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InvalidInput(f"{path}: cannot read it: {exc}") from exc
+
+
+def _expansions(frame: pl.DataFrame, column: Mapping[str, str]) -> dict[str, str]:
+    if "url" not in column or "expanded_url" not in column:
+        return {}
+    found = {}
+    for short, long in frame.select(column["url"], column["expanded_url"]).iter_rows():
+        short_url, long_url = normalise_url(short or ""), normalise_url(long or "")
+        if short_url and long_url and short_url != long_url:
+            found[short_url] = long_url
+    return found
+
+
+def _post(
+    row: Mapping[str, str | None],
+    column: Mapping[str, str],
+    expansions: Mapping[str, str],
+    source: str,
+) -> dict[str, object] | str:
+    def value(name: str) -> str:
+        return (row.get(column[name]) or "").strip() if name in column else ""
+
+    for name in REQUIRED:
+        if not value(name):
+            return f"{column[name]}: missing"
+    try:
+        ts = _timestamp(value("timestamp"))
+    except ValueError:
+        return f"{column['timestamp']}: cannot read {value('timestamp')!r} as a time"
+    text = value("text")
+    urls = [normalise_url(u) for u in [*re.split(r"[\s|]+", value("url")), *_URL.findall(text)]]
+    return {
+        "post_id": value("id"),
+        "platform": value("platform") or None,
+        "account": value("account"),
+        "text": text,
+        "text_norm": normalise_text(text),
+        "urls": list(dict.fromkeys(expansions.get(u, u) for u in urls if u)),
+        "ts": ts,
+        "language": value("language") or None,
+        "reply_to": value("reply_to") or None,
+        "repost_of": value("repost_of") or None,
+        "source": source,
+    }
+
+
+def _timestamp(text: str) -> datetime:
+    if text.isdigit():
+        seconds = int(text) / (1000 if len(text) >= 13 else 1)
+        return datetime.fromtimestamp(seconds, UTC)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -1,0 +1,62 @@
+"""FIMI post ingest: mapping, normalisation, URLs (both traps of empty links and short
+forms), and bad rows by line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from accord.core.errors import InvalidInput
+from accord.desks.fimi.posts import normalise_text, normalise_url, parse_mapping, read_posts
+
+
+def test_text_is_normalised_for_matching() -> None:
+    text = "ＢＲＥＡＫＩＮＧ 🔥🔥 Sanctions   hurt ONLY Europeans! https://t.co/abc ✅"
+    assert normalise_text(text) == "breaking sanctions hurt only europeans!"
+    assert normalise_text("Санкции вредят ТОЛЬКО европейцам") == "санкции вредят только европейцам"
+    assert normalise_text("제재는 유럽인에게만 해롭다") == "제재는 유럽인에게만 해롭다"
+
+
+def test_urls_are_compared_without_tracking_and_empty_ones_are_no_links() -> None:
+    assert (
+        normalise_url("HTTPS://Example.COM/News/?utm_source=x&id=7#top")
+        == "https://example.com/News?id=7"
+    )
+    assert normalise_url("") is None
+    assert normalise_url("   ") is None
+    assert normalise_url("javascript:alert(1)") is None
+
+
+def test_a_mapped_csv_is_read_and_short_links_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "pid,user,body,when,link,long_link\n"
+        "1,alice,Read this https://bit.ly/x1,2026-03-01T10:00:00Z,https://bit.ly/x1,https://news.example/story\n"
+        "2,bob,and this,1772359260,,\n"
+        "3,carol,no time,yesterday,,\n"
+        "4,,no account,2026-03-01T10:02:00Z,,\n"
+    )
+    mapping = parse_mapping(
+        "id=pid,account=user,text=body,timestamp=when,url=link,expanded_url=long_link"
+    )
+    found = read_posts(path, mapping)
+    rows = found.posts.to_pylist()
+    assert [r["post_id"] for r in rows] == ["1", "2"]
+    assert rows[0]["urls"] == ["https://news.example/story"]
+    assert rows[1]["urls"] == []  # an empty link column is no shared link
+    assert [(r.line, r.reason) for r in found.rejects] == [
+        (4, "when: cannot read 'yesterday' as a time"),
+        (5, "user: missing"),
+    ]
+    with pytest.raises(InvalidInput, match=r"posts\.csv:4: when"):
+        read_posts(path, mapping, strict=True)
+
+
+def test_a_file_without_the_needed_columns_asks_for_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"pid": "1", "body": "x"}\n')
+    with pytest.raises(InvalidInput, match="give a mapping"):
+        read_posts(path)
+    with pytest.raises(InvalidInput, match="write ours=theirs"):
+        parse_mapping("words=body")
