@@ -10,16 +10,20 @@ account, text or a readable time is left out and reported with its line and fiel
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from accord.core.errors import InvalidInput
 
@@ -201,3 +205,45 @@ def _timestamp(text: str) -> datetime:
         return datetime.fromtimestamp(seconds, UTC)
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def store_posts(folder: Path, posts: pa.Table) -> tuple[int, int]:
+    """Merge posts into ``folder/posts.parquet`` (a post is the same post when platform and
+    id agree; the stored copy wins), written atomically; (added, already there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "posts.parquet"
+    partial = folder / f".{uuid.uuid4().hex}.partial"
+    with duckdb.connect() as db:
+        db.register("incoming", posts.cast(POSTS))
+        sources = ["SELECT *, 1 AS _new FROM incoming"]
+        before = 0
+        if target.exists():
+            sources.insert(0, f"SELECT *, 0 AS _new FROM read_parquet('{_sql_path(target)}')")
+            before = int(
+                db.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(target)}')").fetchall()[
+                    0
+                ][0]
+            )
+        union = " UNION ALL BY NAME ".join(sources)
+        db.execute(
+            f"COPY (SELECT * EXCLUDE (_new) FROM ({union}) QUALIFY row_number() OVER "
+            f"(PARTITION BY platform, post_id ORDER BY _new) = 1 ORDER BY ts) "
+            f"TO '{_sql_path(partial)}' (FORMAT parquet, COMPRESSION zstd)"
+        )
+        after = int(
+            db.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(partial)}')").fetchall()[0][
+                0
+            ]
+        )
+    os.replace(partial, target)
+    return after - before, posts.num_rows - (after - before)
+
+
+def stored_posts(folder: Path) -> pa.Table:
+    """The posts stored in `folder` (empty before the first ingest)."""
+    target = folder / "posts.parquet"
+    return pq.read_table(target).cast(POSTS) if target.exists() else POSTS.empty_table()
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
