@@ -23,7 +23,12 @@ from accord.core.node import Node
 from accord.core.plugins import RouteServices
 from accord.desks.sanctions.index import NameIndex
 from accord.desks.sanctions.lists import current_entities, lists_dir
-from accord.desks.sanctions.model import Entity, Identifier
+from accord.desks.sanctions.model import (
+    FTM_IDENTIFIER_PROPERTIES,
+    STRONG_IDENTIFIERS,
+    Entity,
+    Identifier,
+)
 from accord.desks.sanctions.scoring import Hit, Query, screen_many
 from accord.desks.sanctions.snapshots import list_snapshots
 
@@ -33,13 +38,9 @@ DEFAULT_THRESHOLD = 0.7
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 500
 MAX_QUERIES = 1000
+# The identifiers a query may carry: those that decide a match alone.
 _IDENTIFIER_PROPERTIES = {
-    "imoNumber": "imo",
-    "mmsi": "mmsi",
-    "passportNumber": "passport",
-    "idNumber": "national_id",
-    "registrationNumber": "registration",
-    "swiftBic": "swift",
+    prop: kind for prop, kind in FTM_IDENTIFIER_PROPERTIES.items() if kind in STRONG_IDENTIFIERS
 }
 
 

@@ -9,6 +9,24 @@ from dataclasses import dataclass, field
 SCHEMATA = ("Person", "Organization", "Company", "Vessel", "Airplane", "LegalEntity")
 # Identifier kinds that decide a match on their own.
 STRONG_IDENTIFIERS = ("imo", "mmsi", "passport", "national_id", "registration", "swift")
+# FollowTheMoney identifier properties (also the EU journal's column names, and what yente
+# clients send) and the Identifier kind each becomes.
+FTM_IDENTIFIER_PROPERTIES = {
+    "imoNumber": "imo",
+    "mmsi": "mmsi",
+    "callSign": "call_sign",
+    "passportNumber": "passport",
+    "idNumber": "national_id",
+    "registrationNumber": "registration",
+    "taxNumber": "tax_id",
+    "innCode": "inn",
+    "ogrnCode": "ogrn",
+    "kppCode": "kpp",
+    "okpoCode": "okpo",
+    "leiCode": "lei",
+    "swiftBic": "swift",
+    "serialNumber": "aircraft_msn",
+}
 
 
 @dataclass(frozen=True)

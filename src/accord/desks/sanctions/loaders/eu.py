@@ -33,7 +33,7 @@ from accord.desks.sanctions.loaders import (
     unique,
     unique_identifiers,
 )
-from accord.desks.sanctions.model import Entity, Identifier
+from accord.desks.sanctions.model import FTM_IDENTIFIER_PROPERTIES, Entity, Identifier
 
 JOURNAL_SOURCE = "eu-journal"
 FSF_SOURCE = "eu-fsf"
@@ -115,21 +115,6 @@ JOURNAL_SCHEMATA = {
     "Company": "Company",
     "Vessel": "Vessel",
     "Asset": "LegalEntity",
-}
-# Journal identifier columns → Identifier kinds.
-_ID_COLUMNS = {
-    "passportNumber": "passport",
-    "idNumber": "national_id",
-    "registrationNumber": "registration",
-    "taxNumber": "tax_id",
-    "innCode": "inn",
-    "ogrnCode": "ogrn",
-    "kppCode": "kpp",
-    "okpoCode": "okpo",
-    "leiCode": "lei",
-    "swiftBic": "swift",
-    "imoNumber": "imo",
-    "mmsi": "mmsi",
 }
 _EXTRA_COLUMNS = {
     "measure": "measure",
@@ -237,7 +222,8 @@ def _journal_entity(key: str, rows: list[dict[str, str]]) -> Entity:
 
     identifiers = [
         Identifier(kind, value)
-        for column, kind in _ID_COLUMNS.items()
+        # The journal's identifier columns carry FollowTheMoney property names.
+        for column, kind in FTM_IDENTIFIER_PROPERTIES.items()
         for value in values(column)
         if kind not in ("imo", "mmsi") or value.isdigit()
     ]

@@ -27,7 +27,7 @@ from accord.desks.sanctions.loaders import (
     unique,
     unique_identifiers,
 )
-from accord.desks.sanctions.model import Entity, Identifier
+from accord.desks.sanctions.model import FTM_IDENTIFIER_PROPERTIES, Entity, Identifier
 
 DEFAULT_SOURCE = "ftm"
 # FtM schemata read as listed entities, and the desk's schema for each.
@@ -39,22 +39,6 @@ TARGET_SCHEMATA = {
     "LegalEntity": "LegalEntity",
     "Vessel": "Vessel",
     "Airplane": "Airplane",
-}
-_ID_PROPERTIES = {
-    "imoNumber": "imo",
-    "mmsi": "mmsi",
-    "callSign": "call_sign",
-    "passportNumber": "passport",
-    "idNumber": "national_id",
-    "registrationNumber": "registration",
-    "taxNumber": "tax_id",
-    "innCode": "inn",
-    "ogrnCode": "ogrn",
-    "kppCode": "kpp",
-    "okpoCode": "okpo",
-    "leiCode": "lei",
-    "swiftBic": "swift",
-    "serialNumber": "aircraft_msn",
 }
 _COUNTRY_PROPERTIES = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
 _EXTRA_PROPERTIES = {
@@ -181,7 +165,7 @@ class _Draft:
     def entity(self, source: str | None) -> Entity:
         record = self.record
         schema = TARGET_SCHEMATA[record["schema"]]
-        kinds = dict(_ID_PROPERTIES)
+        kinds = dict(FTM_IDENTIFIER_PROPERTIES)
         if schema == "Airplane":
             kinds["registrationNumber"] = "aircraft_registration"
         identifiers = [Identifier(k, v) for p, k in kinds.items() for v in _values(record, p)]
