@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.cli import admin, collections, objects, serve
@@ -16,6 +15,7 @@ from accord.cli.context import (
     console,
     errors,
     open_node,
+    progress,
     reported_errors,
     settings,
     split_list,
@@ -86,7 +86,7 @@ def import_bundle(
     """Import a STIX bundle. Without --tlp/--release the objects' own markings count."""
     with reported_errors(), open_node(data_dir) as node:
         objects = read_bundle(file)
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task(f"importing {file.name}", total=len(objects))
             try:
                 report = node.import_objects(
@@ -177,17 +177,6 @@ def _visibility_table(node: Node) -> Table:
     for row in visibility(node):
         table.add_row(row.partner, *(str(row.per_area[a]) for a in AREAS), str(row.total))
     return table
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def main() -> None:

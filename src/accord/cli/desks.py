@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.progress import Progress
 
-from accord.cli.context import actor, console, errors, open_node, reported_errors
+from accord.cli.context import actor, console, errors, open_node, progress, reported_errors
 from accord.core.node import Node
 from accord.core.plugins import installed_desks
 
@@ -27,6 +28,9 @@ class Services:
 
     def actor(self) -> str:
         return actor()
+
+    def progress(self) -> Progress:
+        return progress()
 
 
 def mount_desks(app: typer.Typer) -> None:

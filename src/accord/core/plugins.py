@@ -40,6 +40,10 @@ class CommandServices(Protocol):
         """Who runs the command, as the audit log names it."""
         ...
 
+    def progress(self) -> Any:
+        """A rich Progress bar (a context manager) for long work."""
+        ...
+
 
 class RouteServices(Protocol):
     """What the API lends a desk's HTTP routes."""

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.core.errors import InvalidInput
@@ -76,7 +75,7 @@ def commands(services: CommandServices) -> Any:
         with services.reported_errors(), services.open_node(data_dir) as node:
             mapping = parse_mapping(columns) if columns else None
             archive = archive_of(node.settings.data_dir)
-            with _progress(services) as bar:
+            with services.progress() as bar:
                 task = bar.add_task("ingesting", total=len(paths))
                 for path in paths:
                     report = ingest_file(archive, path, mapping=mapping, strict=strict)
@@ -301,14 +300,3 @@ def _print_report(services: CommandServices, report: FileReport) -> None:
         )
     if len(report.rejects) > _REJECTS_SHOWN:
         services.errors.print(f"... and {len(report.rejects) - _REJECTS_SHOWN:,} more rejected")
-
-
-def _progress(services: CommandServices) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=services.console,
-        transient=True,
-    )

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.core.errors import ConfigurationError, InvalidInput, NotFound
@@ -247,7 +246,7 @@ def commands(services: CommandServices) -> Any:
             if not len(index):
                 raise InvalidInput("no lists loaded: run `accord sanctions load FILE...` first")
             rows = read_queries(queries)
-            with _progress(services) as bar:
+            with services.progress() as bar:
                 task = bar.add_task(f"screening {queries.name}", total=len(rows))
                 written = write_results(
                     rows,
@@ -355,17 +354,6 @@ def _two_snapshots(
     if not earlier:
         raise InvalidInput(f"list {list_name!r} has one snapshot only: nothing to compare")
     return earlier[-1], after
-
-
-def _progress(services: CommandServices) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=services.console,
-        transient=True,
-    )
 
 
 def _chpl_path(given: Path | None) -> Path:
