@@ -112,26 +112,46 @@ def accord_identity() -> dict[str, Any]:
     }
 
 
-def release_extension_definition() -> dict[str, Any]:
-    """The extension-definition object of Accord's release-list marking."""
+def accord_extension_definition(
+    extension_id: str,
+    *,
+    name: str,
+    description: str,
+    schema: dict[str, Any],
+    extension_type: str,
+) -> dict[str, Any]:
+    """An extension-definition Accord publishes (STIX 2.1 §7.3): created by Accord, its JSON
+    schema as the ``schema`` text, TLP:CLEAR so that every partner can read what it
+    defines."""
     return {
         "type": "extension-definition",
         "spec_version": "2.1",
-        "id": RELEASE_EXTENSION_ID,
+        "id": extension_id,
         "created_by_ref": ACCORD_IDENTITY_ID,
         "created": _ACCORD_CREATED,
         "modified": _ACCORD_CREATED,
-        "name": "Accord release list",
-        "description": (
+        "name": name,
+        "description": description,
+        "schema": orjson.dumps(schema, option=orjson.OPT_SORT_KEYS).decode(),
+        "version": "1.0.0",
+        "extension_types": [extension_type],
+        "object_marking_refs": [TLP2_IDS[Tlp.CLEAR]],
+    }
+
+
+def release_extension_definition() -> dict[str, Any]:
+    """The extension-definition object of Accord's release-list marking."""
+    return accord_extension_definition(
+        RELEASE_EXTENSION_ID,
+        name="Accord release list",
+        description=(
             "Property extension of a marking-definition: the partners and sharing groups an "
             "object is released to. Readers not on the list, other than the object's owner, "
             "never receive the object (TLP:CLEAR objects excepted)."
         ),
-        "schema": orjson.dumps(RELEASE_LIST_SCHEMA, option=orjson.OPT_SORT_KEYS).decode(),
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-        "object_marking_refs": [TLP2_IDS[Tlp.CLEAR]],
-    }
+        schema=RELEASE_LIST_SCHEMA,
+        extension_type="property-extension",
+    )
 
 
 def release_marking_id(grantees: Iterable[str]) -> str:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
+from accord.core.markings import accord_extension_definition
 from accord.core.stix.identifiers import derived_id
 
 # The label of a vessel of interest (a designated vessel, say): the maritime desk reports
@@ -43,23 +41,16 @@ VESSEL_SCHEMA: dict[str, Any] = {
 
 def vessel_extension_definition() -> dict[str, Any]:
     """The extension-definition of the ``vessel`` SDO."""
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": VESSEL_EXTENSION_ID,
-        "created_by_ref": ACCORD_IDENTITY_ID,
-        "created": _CREATED,
-        "modified": _CREATED,
-        "name": "Accord vessel",
-        "description": (
+    return accord_extension_definition(
+        VESSEL_EXTENSION_ID,
+        name="Accord vessel",
+        description=(
             "A new SDO: a ship, known by its MMSI and/or IMO number, with its name, call "
             "sign, flag and type. Its id is derived from the MMSI (else the IMO number)."
         ),
-        "schema": orjson.dumps(VESSEL_SCHEMA, option=orjson.OPT_SORT_KEYS).decode(),
-        "version": "1.0.0",
-        "extension_types": ["new-sdo"],
-        "object_marking_refs": [TLP2_IDS[Tlp.CLEAR]],
-    }
+        schema=VESSEL_SCHEMA,
+        extension_type="new-sdo",
+    )
 
 
 def vessel_id(*, mmsi: int | None = None, imo: int | None = None) -> str:

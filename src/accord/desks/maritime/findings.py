@@ -15,10 +15,9 @@ from itertools import groupby
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 
-from accord.core.markings import ACCORD_IDENTITY_ID, TLP2_IDS, Tlp
+from accord.core.markings import Tlp, accord_extension_definition
 from accord.core.node import Node
 from accord.core.stix.canonical import format_timestamp
 from accord.core.stix.identifiers import derived_id
@@ -96,24 +95,17 @@ EVENT_SCHEMA: dict[str, Any] = {
 
 def event_extension_definition() -> dict[str, Any]:
     """The extension-definition of the ``maritime-event`` SDO."""
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": EVENT_EXTENSION_ID,
-        "created_by_ref": ACCORD_IDENTITY_ID,
-        "created": _CREATED,
-        "modified": _CREATED,
-        "name": "Accord maritime event",
-        "description": (
+    return accord_extension_definition(
+        EVENT_EXTENSION_ID,
+        name="Accord maritime event",
+        description=(
             "A new SDO: what a maritime detector found in AIS (a gap, an encounter, loitering, "
             "a spoofed jump, an identity clash, a port visit), when and where, with the "
             "vessels involved and the evidence positions."
         ),
-        "schema": orjson.dumps(EVENT_SCHEMA, option=orjson.OPT_SORT_KEYS).decode(),
-        "version": "1.0.0",
-        "extension_types": ["new-sdo"],
-        "object_marking_refs": [TLP2_IDS[Tlp.CLEAR]],
-    }
+        schema=EVENT_SCHEMA,
+        extension_type="new-sdo",
+    )
 
 
 def event_findings(
