@@ -18,6 +18,29 @@ def test_text_is_normalised_for_matching() -> None:
     assert normalise_text("제재는 유럽인에게만 해롭다") == "제재는 유럽인에게만 해롭다"
 
 
+def test_boilerplate_is_stripped_but_not_the_words_inside_a_claim() -> None:
+    assert normalise_text("RT @newsbot: Sanctions hurt only Europeans. Read more here:") == (
+        "sanctions hurt only europeans."
+    )
+    assert (
+        normalise_text("Why read more news? Sanctions hurt") == "why read more news? sanctions hurt"
+    )
+
+
+def test_a_missing_language_is_detected_and_a_given_one_kept(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "id,account,text,timestamp,language\n"
+        "1,a,The sanctions only hurt ordinary Europeans and their families,1772359260,\n"
+        "2,b,Санкции вредят только простым европейцам и их семьям,1772359260,\n"
+        "3,c,제재는 평범한 유럽인과 그 가족에게만 해를 끼친다,1772359260,\n"
+        "4,d,Sanctions hurt,1772359260,de\n"
+        "5,e,🔥🔥,1772359260,\n"
+    )
+    languages = [r["language"] for r in read_posts(path).posts.to_pylist()]
+    assert languages == ["en", "ru", "ko", "de", None]
+
+
 def test_urls_are_compared_without_tracking_and_empty_ones_are_no_links() -> None:
     assert (
         normalise_url("HTTPS://Example.COM/News/?utm_source=x&id=7#top")

@@ -3,25 +3,33 @@
 The established co-activity signals (as in QUT's coordination-network-toolkit and the
 literature it follows): two accounts *co-repost* when they repost the same post, *co-share
 a URL* when they post the same link, and *co-post similar text* when they post the same
-(normalised) text, each time within ``window_s`` of each other (default 60 s; the toolkit's
-1 s default finds almost nothing). Empty URLs are no shared link. The co-actions weight an
-account network (igraph); Leiden (``leidenalg``) finds its communities; each cluster is
-scored and explained by its co-actions, how tight they were in time, and evidence posts.
+text or a near-duplicate of it (`near_duplicates`), each time within ``window_s`` of each
+other (default 60 s; the toolkit's 1 s default finds almost nothing). Empty URLs are no
+shared link. The co-actions weight an account network (igraph); Leiden (``leidenalg``)
+finds its communities; each cluster is scored and explained by its co-actions, how tight
+they were in time, and evidence posts.
 
-The pairs come from one DuckDB range join per signal (same key, times within the window),
-not from comparing every post with every other.
+The pairs come from one DuckDB range join (same signal and key, times within the window),
+not from comparing every post with every other; the network and the clusters' figures are
+aggregated in DuckDB too.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import igraph
 import leidenalg
+import orjson
 import pyarrow as pa
+
+from accord.core.errors import InvalidInput
+from accord.desks.fimi.near_duplicates import duplicate_groups
 
 SIGNALS = ("text", "url", "repost")
 DEFAULT_WINDOW_S = 60.0
@@ -52,12 +60,56 @@ class Cluster:
         }
 
 
-def co_actions(posts: pa.Table, window_s: float = DEFAULT_WINDOW_S) -> pa.Table:
+def save_clusters(folder: Path, found: list[Cluster], window_s: float) -> None:
+    """Keep a run's clusters (``folder/clusters.json``) for the commands that act on one
+    cluster by its number: suggest, incident create."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{uuid.uuid4().hex}.partial"
+    partial.write_bytes(
+        orjson.dumps({"window_s": window_s, "clusters": [asdict(c) for c in found]})
+    )
+    os.replace(partial, folder / "clusters.json")
+
+
+def load_clusters(folder: Path) -> list[Cluster]:
+    """The clusters of the last ``accord fimi coordination`` run."""
+    path = folder / "clusters.json"
+    if not path.exists():
+        raise InvalidInput("no clusters yet: run `accord fimi coordination` first")
+    saved = orjson.loads(path.read_bytes())["clusters"]
+    return [
+        Cluster(
+            cluster=c["cluster"],
+            accounts=tuple(c["accounts"]),
+            score=c["score"],
+            signals=dict(c["signals"]),
+            median_gap_s=c["median_gap_s"],
+            evidence=tuple(c["evidence"]),
+        )
+        for c in saved
+    ]
+
+
+def cluster_numbered(folder: Path, number: int) -> Cluster:
+    """Cluster `number` of the last run; an error names the numbers there are."""
+    found = load_clusters(folder)
+    for cluster in found:
+        if cluster.cluster == number:
+            return cluster
+    raise InvalidInput(f"--cluster {number}: the last run found clusters 1 to {len(found)}")
+
+
+def co_actions(
+    posts: pa.Table, window_s: float = DEFAULT_WINDOW_S, *, text_groups: pa.Table | None = None
+) -> pa.Table:
     """Every pair of accounts' co-actions: (account_a, account_b, signal, post_a, post_b,
-    gap_s), account_a < account_b."""
-    events = _events(posts)
+    gap_s), account_a < account_b. Texts are the same when they are near-duplicates
+    (`text_groups`, from `near_duplicates.duplicate_groups`; computed when not given)."""
+    groups = duplicate_groups(posts) if text_groups is None else text_groups
     with duckdb.connect() as db:
-        db.register("events", events)
+        db.register("posts", posts.select(["post_id", "account", "ts", "urls", "repost_of"]))
+        db.register("text_groups", groups)
+        db.execute(f"CREATE TEMP TABLE events AS {_EVENTS}")
         return db.sql(
             f"""
             SELECT a.account AS account_a, b.account AS account_b, a.signal,
@@ -71,72 +123,92 @@ def co_actions(posts: pa.Table, window_s: float = DEFAULT_WINDOW_S) -> pa.Table:
         ).to_arrow_table()
 
 
+# One row per act that others can share: a near-duplicate text (of a group of two or more
+# posts), a link (never an empty one), a repost.
+_EVENTS = """
+    SELECT 'text' AS signal, CAST(g."group" AS VARCHAR) AS key, p.account, p.post_id, p.ts
+    FROM posts AS p JOIN text_groups AS g USING (post_id)
+    WHERE g."group" IN (SELECT "group" FROM text_groups GROUP BY 1 HAVING count(*) > 1)
+    UNION ALL
+    SELECT 'url', url, account, post_id, ts
+    FROM (SELECT account, post_id, ts, unnest(urls) AS url FROM posts)
+    WHERE url IS NOT NULL AND url <> ''
+    UNION ALL
+    SELECT 'repost', repost_of, account, post_id, ts
+    FROM posts WHERE repost_of IS NOT NULL AND repost_of <> ''
+"""
+
+
 def clusters(
     posts: pa.Table,
     window_s: float = DEFAULT_WINDOW_S,
     *,
     min_coactions: int = DEFAULT_MIN_COACTIONS,
+    text_groups: pa.Table | None = None,
     seed: int = 0,
 ) -> list[Cluster]:
     """The coordinated clusters among the posts' accounts, strongest first."""
-    pairs = co_actions(posts, window_s).to_pylist()
-    weights: Counter[tuple[str, str]] = Counter()
-    for pair in pairs:
-        weights[(pair["account_a"], pair["account_b"])] += 1
-    edges = [(a, b, w) for (a, b), w in weights.items() if w >= min_coactions]
-    if not edges:
-        return []
-    graph = igraph.Graph.TupleList(edges, weights=True)
-    partition = leidenalg.find_partition(
-        graph, leidenalg.ModularityVertexPartition, weights="weight", seed=seed
-    )
-    found = []
-    for members in partition:
-        if len(members) < 2:
-            continue
-        accounts = tuple(sorted(graph.vs[i]["name"] for i in members))
-        found.append(_explained(accounts, pairs))
-    found.sort(key=lambda c: c.score, reverse=True)
+    pairs = co_actions(posts, window_s, text_groups=text_groups)
+    with duckdb.connect() as db:
+        db.register("pairs", pairs)
+        edges = db.sql(
+            f"""SELECT account_a, account_b, count(*) AS weight FROM pairs
+            GROUP BY 1, 2 HAVING count(*) >= {int(min_coactions)}"""
+        ).fetchall()
+        if not edges:
+            return []
+        membership = _communities(edges, seed)
+        db.register("membership", membership)
+        found = [_explained(row) for row in db.sql(_CLUSTER_STATS).fetchall()]
+    found.sort(key=lambda c: (-c.score, c.accounts))
     return [
         Cluster(i + 1, c.accounts, c.score, c.signals, c.median_gap_s, c.evidence)
         for i, c in enumerate(found)
     ]
 
 
-def _events(posts: pa.Table) -> pa.Table:
-    rows: dict[str, list[Any]] = defaultdict(list)
-    for post in posts.select(
-        ["post_id", "account", "ts", "text_norm", "urls", "repost_of"]
-    ).to_pylist():
-        keys = [("text", post["text_norm"])] if post["text_norm"] else []
-        keys += [("url", url) for url in post["urls"] or () if url]
-        keys += [("repost", post["repost_of"])] if post["repost_of"] else []
-        for signal, key in keys:
-            rows["signal"].append(signal)
-            rows["key"].append(key)
-            rows["account"].append(post["account"])
-            rows["post_id"].append(post["post_id"])
-            rows["ts"].append(post["ts"])
-    schema = pa.schema(
-        [
-            ("signal", pa.string()),
-            ("key", pa.string()),
-            ("account", pa.string()),
-            ("post_id", pa.string()),
-            ("ts", pa.timestamp("us", tz="UTC")),
-        ]
+def _communities(edges: list[tuple[str, str, int]], seed: int) -> pa.Table:
+    """(account, community) for the accounts of communities of two or more."""
+    graph = igraph.Graph.TupleList(edges, weights=True)
+    partition = leidenalg.find_partition(
+        graph, leidenalg.ModularityVertexPartition, weights="weight", seed=seed
     )
-    return pa.Table.from_pydict(dict(rows), schema=schema) if rows else schema.empty_table()
+    accounts, communities = [], []
+    for number, members in enumerate(partition):
+        if len(members) >= 2:
+            accounts += [graph.vs[i]["name"] for i in members]
+            communities += [number] * len(members)
+    return pa.table({"account": accounts, "community": communities})
 
 
-def _explained(accounts: tuple[str, ...], pairs: list[dict[str, Any]]) -> Cluster:
-    members = set(accounts)
-    inside = [p for p in pairs if p["account_a"] in members and p["account_b"] in members]
-    signals = {signal: sum(1 for p in inside if p["signal"] == signal) for signal in SIGNALS}
-    gaps = sorted(p["gap_s"] for p in inside)
-    median_gap = float(gaps[len(gaps) // 2]) if gaps else 0.0
+# Per community: its accounts, co-actions by signal, the median gap, the evidence posts.
+_CLUSTER_STATS = f"""
+    WITH inside AS (
+        SELECT m.community, p.*
+        FROM pairs AS p
+        JOIN membership AS m ON p.account_a = m.account
+        JOIN membership AS n ON p.account_b = n.account AND m.community = n.community
+    ), posts_of AS (
+        SELECT community, post FROM inside, unnest([post_a, post_b]) AS t(post)
+        GROUP BY 1, 2
+    )
+    SELECT m.community, list(DISTINCT m.account ORDER BY m.account),
+        (SELECT count(*) FROM inside AS i WHERE i.community = m.community AND signal = 'text'),
+        (SELECT count(*) FROM inside AS i WHERE i.community = m.community AND signal = 'url'),
+        (SELECT count(*) FROM inside AS i WHERE i.community = m.community AND signal = 'repost'),
+        (SELECT coalesce(quantile_disc(gap_s, 0.5), 0) FROM inside AS i
+            WHERE i.community = m.community),
+        (SELECT list(post ORDER BY post)[1:{_EVIDENCE_POSTS}] FROM posts_of AS e
+            WHERE e.community = m.community)
+    FROM membership AS m GROUP BY m.community
+"""
+
+
+def _explained(row: tuple[Any, ...]) -> Cluster:
+    _, accounts, text, url, repost, median_gap, evidence = row
+    coactions = text + url + repost
     possible = len(accounts) * (len(accounts) - 1) / 2
     # Tighter in time, stronger: a gap of the whole minute halves the score.
-    score = round(len(inside) / possible / (1 + median_gap / DEFAULT_WINDOW_S), 3)
-    evidence = tuple(dict.fromkeys(p[k] for p in inside for k in ("post_a", "post_b")))
-    return Cluster(0, accounts, score, signals, median_gap, evidence[:_EVIDENCE_POSTS])
+    score = round(coactions / possible / (1 + float(median_gap) / DEFAULT_WINDOW_S), 3)
+    signals = {"text": text, "url": url, "repost": repost}
+    return Cluster(0, tuple(accounts), score, signals, float(median_gap), tuple(evidence or ()))

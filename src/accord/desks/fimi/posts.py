@@ -4,8 +4,11 @@ Each post keeps its text as published and gains ``text_norm``: Unicode NFKC, cas
 URLs and emojis out, whitespace collapsed. URLs come from a URL column and from the text,
 normalised (scheme and host lower case, tracking parameters and fragments dropped), empty
 ones dropped (an empty URL is no shared link); where the file carries short and expanded
-forms side by side, every short link is replaced by its expansion. A row without id,
-account, text or a readable time is left out and reported with its line and field.
+forms side by side, every short link is replaced by its expansion. Boilerplate that
+says nothing of the content goes too: a leading "RT @name:" and a closing "read more" or
+"subscribe" call. A post without a language gets the one py3langid detects. A row
+without id, account, text or a readable time is left out and reported with its line and
+field.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import duckdb
 import polars as pl
+import py3langid
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -56,6 +60,10 @@ FIELDS = (
 )
 REQUIRED = ("id", "account", "text", "timestamp")
 _URL = re.compile(r"https?://[^\s<>\"'）)]+", re.IGNORECASE)
+_BOILERPLATE = re.compile(
+    r"^\s*rt\s+@\w+:?|(?:read more|subscribe|follow us)(?: (?:here|now|at))?\W*$",
+    re.IGNORECASE,
+)
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|igshid$|si$|s$|ref$)")
 
 
@@ -117,14 +125,26 @@ def read_posts(
 
 
 def normalise_text(text: str) -> str:
-    """Text as matched: NFKC, case folded, URLs and emojis out, whitespace collapsed."""
+    """Text as matched: NFKC, case folded, URLs, emojis and boilerplate out, whitespace
+    collapsed."""
     text = _URL.sub(" ", unicodedata.normalize("NFKC", text))
+    text = _BOILERPLATE.sub(" ", text)
     kept = "".join(
         ch
         for ch in text
         if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co", "Mn") or ch.isalnum()
     )
     return " ".join(kept.casefold().split())
+
+
+def detected_language(text: str) -> str | None:
+    """The ISO 639-1 code of the text's language (py3langid's model, shipped in its wheel),
+    or None for a text with no letters to judge by."""
+    words = normalise_text(text)
+    if not any(ch.isalpha() for ch in words):
+        return None
+    code: str = py3langid.classify(words)[0]
+    return code
 
 
 def normalise_url(url: str) -> str | None:
@@ -192,7 +212,7 @@ def _post(
         "text_norm": normalise_text(text),
         "urls": list(dict.fromkeys(expansions.get(u, u) for u in urls if u)),
         "ts": ts,
-        "language": value("language") or None,
+        "language": value("language") or detected_language(text),
         "reply_to": value("reply_to") or None,
         "repost_of": value("repost_of") or None,
         "source": source,
