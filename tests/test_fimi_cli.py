@@ -47,3 +47,51 @@ def test_ingest_then_coordination_finds_the_ring(tmp_path: Path) -> None:
         )
         == []
     )
+
+
+def test_dedup_narratives_and_cases_through_the_cli(tmp_path: Path) -> None:
+    data_dir = tmp_path / "node"
+    assert run(data_dir, "init").exit_code == 0
+    claim = {
+        "en": "NATO is secretly moving troops to the Russian border to prepare an attack",
+        "ru": "НАТО тайно перебрасывает войска к российской границе, готовя нападение",
+    }
+    lines = ["id,account,text,timestamp,language"]
+    for i in range(4):
+        for language, text in claim.items():
+            edit = ["", " #truth", " BREAKING", " wake up"][i]
+            lines.append(f'{language}{i},{language}acct{i},"{text}{edit}",{1772366400 + i * 30},')
+    lines += [
+        f'o{i},organic{i},"{text}",{1772366400 + i * 997},'
+        for i, text in enumerate(
+            [
+                "Lovely weather for a walk by the river today",
+                "Our team finally shipped the release after months",
+                "Погода сегодня отличная, идём гулять в парк",
+                "Вчера приготовили борщ по бабушкиному рецепту",
+            ]
+        )
+    ]
+    posts = tmp_path / "posts.csv"
+    posts.write_text("\n".join(lines) + "\n")
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        "date,id,title,countries,keywords,languages,outlets\n"
+        "2021-02-18,https://euvsdisinfo.eu/report/nato-attack/,"
+        "NATO prepares an attack on Russia from its borders,Russia,NATO,Russian,TASS\n"
+    )
+    assert run(data_dir, "fimi", "ingest", str(posts)).exit_code == 0
+    loaded = run(data_dir, "fimi", "ingest", str(cases))
+    assert "1 cases added, 0 already there" in loaded.output
+    groups = json.loads(run(data_dir, "fimi", "dedup", "--format", "json").output)
+    assert sorted(len(g["post_ids"]) for g in groups) == [4, 4]
+    found = json.loads(run(data_dir, "fimi", "narratives", "--format", "json").output)
+    assert len(found) == 1
+    assert found[0]["languages"] == {"en": 4, "ru": 4}  # detected: the column was empty
+    assert found[0]["cases"][0]["case_id"] == "https://euvsdisinfo.eu/report/nato-attack/"
+    table = runner.invoke(
+        app, ["fimi", "narratives", "--data-dir", str(data_dir)], env={"COLUMNS": "250"}
+    )
+    assert table.exit_code == 0 and "NATO prepares an attack" in table.output
+    bad = run(data_dir, "fimi", "dedup", "--threshold", "2")
+    assert bad.exit_code != 0 and "--threshold 2.0" in bad.output

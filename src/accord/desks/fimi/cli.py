@@ -12,9 +12,18 @@ import typer
 from rich.table import Table
 
 from accord.core.errors import InvalidInput
+from accord.core.node import Node
 from accord.core.plugins import CommandServices
-from accord.desks.fimi.coordination import DEFAULT_MIN_COACTIONS, DEFAULT_WINDOW_S, clusters
+from accord.desks.fimi.cases import is_case_file, read_cases, store_cases, stored_cases
+from accord.desks.fimi.coordination import (
+    DEFAULT_MIN_COACTIONS,
+    DEFAULT_WINDOW_S,
+    clusters,
+    save_clusters,
+)
 from accord.desks.fimi.disarm import import_framework, read_framework
+from accord.desks.fimi.narratives import DEFAULT_MIN_POSTS, DEFAULT_SIMILARITY, narratives
+from accord.desks.fimi.near_duplicates import DEFAULT_THRESHOLD, duplicate_groups, groups_of
 from accord.desks.fimi.posts import parse_mapping, read_posts, store_posts, stored_posts
 
 DataDir = Annotated[
@@ -50,7 +59,10 @@ def commands(services: CommandServices) -> Any:
 
     @app.command()
     def ingest(
-        file: Annotated[Path, typer.Argument(help="Posts: CSV, JSON lines or Parquet.")],
+        file: Annotated[
+            Path,
+            typer.Argument(help="Posts (CSV, JSON lines or Parquet) or an EUvsDisinfo export."),
+        ],
         columns: Annotated[
             str | None,
             typer.Option("--map", help="Column mapping, e.g. id=pid,account=user,text=body."),
@@ -58,10 +70,18 @@ def commands(services: CommandServices) -> Any:
         strict: Annotated[bool, typer.Option(help="Stop at the first bad row.")] = False,
         data_dir: DataDir = None,
     ) -> None:
-        """Ingest posts (normalised; re-ingesting adds nothing)."""
+        """Ingest posts (normalised; re-ingesting adds nothing), or debunked cases."""
         with services.reported_errors(), services.open_node(data_dir) as node:
+            if is_case_file(file):
+                added, known = store_cases(_folder(node), read_cases(file))
+                services.console.print(
+                    f"{file}: {added:,} cases added, {known:,} already there",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+                return
             found = read_posts(file, parse_mapping(columns) if columns else None, strict=strict)
-            added, known = store_posts(node.settings.data_dir / "fimi", found.posts)
+            added, known = store_posts(_folder(node), found.posts)
             services.console.print(
                 f"{file}: {found.rows:,} rows; {added:,} posts added, {known:,} already there, "
                 f"{len(found.rejects):,} rejected",
@@ -86,15 +106,13 @@ def commands(services: CommandServices) -> Any:
     ) -> None:
         """Clusters of accounts acting together (co-repost, co-URL, co-similar text)."""
         with services.reported_errors(), services.open_node(data_dir) as node:
-            if output not in ("table", "json"):
-                raise InvalidInput(f"--format {output!r}: table or json")
+            _check_format(output)
             if window <= 0:
                 raise InvalidInput(f"--window {window}: a positive number of seconds")
-            posts = stored_posts(node.settings.data_dir / "fimi")
-            found = clusters(posts, window, min_coactions=min_coactions)
+            found = clusters(stored_posts(_folder(node)), window, min_coactions=min_coactions)
+            save_clusters(_folder(node), found, window)
             if output == "json":
-                records = [cluster.record() for cluster in found]
-                sys.stdout.write(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n")
+                _print_json([cluster.record() for cluster in found])
                 return
             table = Table("cluster", "accounts", "score", "text", "url", "repost", "median gap (s)")
             for cluster in found:
@@ -107,4 +125,86 @@ def commands(services: CommandServices) -> Any:
                 )
             services.console.print(table)
 
+    @app.command()
+    def dedup(
+        threshold: Annotated[
+            float, typer.Option(help="Share of word pairs two texts need in common (0-1).")
+        ] = DEFAULT_THRESHOLD,
+        min_posts: Annotated[int, typer.Option(help="Show groups of this many posts.")] = 2,
+        output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        data_dir: DataDir = None,
+    ) -> None:
+        """Near-duplicate posts (copy-pasta, light edits included), largest groups first."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            _check_format(output)
+            if not 0 < threshold <= 1:
+                raise InvalidInput(f"--threshold {threshold}: a share between 0 and 1")
+            posts = stored_posts(_folder(node))
+            found = groups_of(
+                posts, duplicate_groups(posts, threshold=threshold), min_posts=min_posts
+            )
+            if output == "json":
+                _print_json([vars(group) for group in found])
+                return
+            table = Table("group", "posts", "accounts", "text")
+            for group in found:
+                table.add_row(
+                    str(group.group), str(len(group.post_ids)), str(len(group.accounts)), group.text
+                )
+            services.console.print(table)
+
+    @app.command("narratives")
+    def narratives_command(
+        min_posts: Annotated[
+            int, typer.Option(help="A claim must be posted this often (reposts count).")
+        ] = DEFAULT_MIN_POSTS,
+        similarity: Annotated[
+            float, typer.Option(help="Cosine similarity that joins claims (0-1).")
+        ] = DEFAULT_SIMILARITY,
+        output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        data_dir: DataDir = None,
+    ) -> None:
+        """Narratives: claims grouped across languages, labelled, linked to debunked cases,
+        with their daily volume."""
+        with services.reported_errors(), services.open_node(data_dir) as node:
+            _check_format(output)
+            folder = _folder(node)
+            posts = stored_posts(folder)
+            found = narratives(
+                posts,
+                duplicate_groups(posts),
+                cases=stored_cases(folder),
+                cache=folder / "embeddings.parquet",
+                min_posts=min_posts,
+                similarity=similarity,
+            )
+            if output == "json":
+                _print_json([narrative.record() for narrative in found])
+                return
+            table = Table("narrative", "posts", "accounts", "languages", "terms", "cases", "days")
+            for n in found:
+                table.add_row(
+                    str(n.narrative),
+                    str(n.posts),
+                    str(n.accounts),
+                    ", ".join(f"{lang} {count}" for lang, count in n.languages.items()),
+                    "\n".join(f"{lang}: {' '.join(terms)}" for lang, terms in n.terms.items()),
+                    "\n".join(f"{c.title} ({c.similarity:.2f})" for c in n.cases) or "-",
+                    " ".join(f"{day[5:]}:{count}" for day, count in n.timeline.items()),
+                )
+            services.console.print(table)
+
     return app
+
+
+def _folder(node: Node) -> Path:
+    return node.settings.data_dir / "fimi"
+
+
+def _check_format(output: str) -> None:
+    if output not in ("table", "json"):
+        raise InvalidInput(f"--format {output!r}: table or json")
+
+
+def _print_json(records: list[dict[str, Any]]) -> None:
+    sys.stdout.write(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n")
