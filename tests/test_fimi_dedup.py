@@ -39,7 +39,7 @@ def table(texts: list[str], reposts: dict[int, str] | None = None) -> pa.Table:
             "reply_to": None,
             "repost_of": (reposts or {}).get(i),
             "source": "test",
-        }  # fmt: skip
+        }
         for i, text in enumerate(texts)
     ]
     return pa.Table.from_pylist(rows, schema=POSTS)

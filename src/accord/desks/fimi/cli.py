@@ -15,6 +15,7 @@ from accord.core.errors import InvalidInput
 from accord.core.node import Node
 from accord.core.plugins import CommandServices
 from accord.desks.fimi.cases import is_case_file, read_cases, store_cases, stored_cases
+from accord.desks.fimi.cli_incidents import add_commands
 from accord.desks.fimi.coordination import (
     DEFAULT_MIN_COACTIONS,
     DEFAULT_WINDOW_S,
@@ -194,6 +195,7 @@ def commands(services: CommandServices) -> Any:
                 )
             services.console.print(table)
 
+    add_commands(app, services)
     return app
 
 
