@@ -113,12 +113,13 @@ def narratives(
     vectors = _centred(vectors_of([c.text for c in claims]), [c.language for c in claims], means)
     labels = _grouped(vectors, similarity)
     frequency = _document_frequency(columns)
+    titles = _case_vectors(cases, vectors_of, means)
     found = []
     for label in sorted(set(labels)):
         members = [i for i, own in enumerate(labels) if own == label]
         rows = sorted(r for i in members for r in claims[i].rows)
         narrative = _described(rows, columns, frequency)
-        narrative.cases = _linked_cases(vectors[members].mean(axis=0), cases, vectors_of, means)
+        narrative.cases = _linked_cases(vectors[members].mean(axis=0), cases, titles)
         found.append(narrative)
     found.sort(key=lambda n: (-n.posts, n.first_seen))
     for number, narrative in enumerate(found, start=1):
@@ -237,20 +238,21 @@ def _top_terms(
     return [term for term, _ in sorted(scored.items(), key=lambda t: (-t[1], t[0]))[:_TERMS]]
 
 
+def _case_vectors(
+    cases: Sequence[Case], vectors_of: Embedder, means: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The cases' English titles, centred as the narratives' English claims are."""
+    if not cases:
+        return np.zeros((0, 1), dtype=np.float32)
+    return _centred(vectors_of([c.title for c in cases]), ["en"] * len(cases), means)
+
+
 def _linked_cases(
-    centre: np.ndarray,
-    cases: Sequence[Case],
-    vectors_of: Embedder,
-    means: dict[str, np.ndarray],
+    centre: np.ndarray, cases: Sequence[Case], titles: np.ndarray
 ) -> list[LinkedCase]:
     if not cases:
         return []
-    titles = vectors_of([c.title for c in cases])
-    english = means.get("en", means[_ALL])
-    shifted = titles - english
-    shifted /= np.maximum(np.linalg.norm(shifted, axis=1, keepdims=True), 1e-9)
-    target = centre / max(float(np.linalg.norm(centre)), 1e-9)
-    scores = shifted @ target
+    scores = titles @ (centre / max(float(np.linalg.norm(centre)), 1e-9))
     best = np.argsort(-scores)[:_CASES_LINKED]
     return [
         LinkedCase(cases[i].case_id, cases[i].title, round(float(scores[i]), 3))
