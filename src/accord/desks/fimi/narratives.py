@@ -36,7 +36,7 @@ DEFAULT_SIMILARITY = 0.3
 # A narrative links to the cases this close to it (on language-centred vectors).
 CASE_SIMILARITY = 0.35
 _CASES_LINKED = 3
-_BACKGROUND_PER_LANGUAGE = 100
+_BACKGROUND_PER_LANGUAGE = 25
 _MIN_LANGUAGE_SAMPLE = 8
 _TERMS = 5
 _ALL = ""  # the key of the mean over all languages
@@ -109,11 +109,12 @@ def narratives(
     claims = _claims(columns, text_groups.column("group").to_pylist(), min_posts)
     if not claims:
         return []
-    means = _language_means(columns, claims, vectors_of, seed)
+    titles = vectors_of([c.title for c in cases]) if cases else None
+    means = _language_means(columns, claims, vectors_of, seed, english=titles)
     vectors = _centred(vectors_of([c.text for c in claims]), [c.language for c in claims], means)
     labels = _grouped(vectors, similarity)
     frequency = _document_frequency(columns)
-    titles = _case_vectors(cases, vectors_of, means)
+    titles = _centred(titles, ["en"] * len(cases), means) if titles is not None else None
     found = []
     for label in sorted(set(labels)):
         members = [i for i, own in enumerate(labels) if own == label]
@@ -150,9 +151,15 @@ def _claims(columns: dict[str, list[Any]], groups: list[int], min_posts: int) ->
 
 
 def _language_means(
-    columns: dict[str, list[Any]], claims: list[_Claim], vectors_of: Embedder, seed: int
+    columns: dict[str, list[Any]],
+    claims: list[_Claim],
+    vectors_of: Embedder,
+    seed: int,
+    *,
+    english: np.ndarray | None,
 ) -> dict[str, np.ndarray]:
-    """Each language's mean vector over its claims and a sample of its other posts."""
+    """Each language's mean vector over its claims and a sample of its other posts; the
+    case titles (`english`) count towards English, since they are compared with it."""
     in_claims = {r for claim in claims for r in claim.rows}
     by_language: dict[str, list[str]] = {}
     for row, text in enumerate(columns["text"]):
@@ -164,6 +171,8 @@ def _language_means(
         pool = by_language.get(language, [])
         sample = rng.sample(pool, min(len(pool), _BACKGROUND_PER_LANGUAGE))
         vectors = vectors_of(sample + [c.text for c in claims if c.language == language])
+        if language == "en" and english is not None:
+            vectors = np.concatenate([vectors, english])
         everything.append(vectors)
         if len(vectors) >= _MIN_LANGUAGE_SAMPLE:
             means[language] = vectors.mean(axis=0)
@@ -238,19 +247,10 @@ def _top_terms(
     return [term for term, _ in sorted(scored.items(), key=lambda t: (-t[1], t[0]))[:_TERMS]]
 
 
-def _case_vectors(
-    cases: Sequence[Case], vectors_of: Embedder, means: dict[str, np.ndarray]
-) -> np.ndarray:
-    """The cases' English titles, centred as the narratives' English claims are."""
-    if not cases:
-        return np.zeros((0, 1), dtype=np.float32)
-    return _centred(vectors_of([c.title for c in cases]), ["en"] * len(cases), means)
-
-
 def _linked_cases(
-    centre: np.ndarray, cases: Sequence[Case], titles: np.ndarray
+    centre: np.ndarray, cases: Sequence[Case], titles: np.ndarray | None
 ) -> list[LinkedCase]:
-    if not cases:
+    if titles is None:
         return []
     scores = titles @ (centre / max(float(np.linalg.norm(centre)), 1e-9))
     best = np.argsort(-scores)[:_CASES_LINKED]
