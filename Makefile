@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ais_decode.py
 	$(BIN)/python benchmarks/maritime_detect.py
 	$(BIN)/python benchmarks/screening.py
+	$(BIN)/python benchmarks/fimi.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo

@@ -36,7 +36,8 @@ CLAIMS = (
 
 def ring_posts() -> pa.Table:
     """Five claims by @source, each reposted by the four ring accounts within seconds (two
-    with links), and twenty organic posts linking to the popular platform."""
+    with links), and a hundred organic posts linking to the popular platform (so that four
+    accounts are a small share of all, as a ring is)."""
     rows = []
     for burst, claim in enumerate(CLAIMS):
         at = START + timedelta(hours=burst)
@@ -48,8 +49,8 @@ def ring_posts() -> pa.Table:
             rows.append(
                 _post(f"{burst}-{account}", account, text, at + seconds, links, f"src{burst}")
             )
-    for i in range(20):
-        at = START + timedelta(seconds=997 * i + 500)
+    for i in range(100):
+        at = START + timedelta(seconds=199 * i + 500)
         rows.append(_post(f"o{i}", f"organic{i}", f"watching this {i}", at, [POPULAR_LINK]))
     return pa.Table.from_pylist(rows, schema=POSTS)
 

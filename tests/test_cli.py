@@ -212,6 +212,8 @@ def test_demo_prints_what_each_partner_sees(tmp_path: Path) -> None:
     for code in ("EU", "JP", "KR", "NO", "MD"):
         assert code in lines
     assert "maritime" in result.output
+    # The FIMI part ran on the EUvsDisinfo cases beside the checkout and published its incident.
+    assert "FIMI:" in result.output and "released to sdp-md, sdp-jp" in result.output
 
 
 def test_collection_add_list_and_remove(node_dir: Path) -> None:

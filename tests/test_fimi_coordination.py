@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
-from accord.desks.fimi.coordination import clusters, co_actions
+from accord.desks.fimi.coordination import clusters, co_actions, default_min_weight
 from accord.desks.fimi.posts import POSTS
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -91,3 +91,34 @@ def test_leiden_finds_the_planted_groups_and_not_the_organic_crowd() -> None:
     record = found[0].record()
     assert set(record) == {"cluster", "accounts", "score", "signals", "evidence"}
     assert record["signals"]["url"] > 0 and record["evidence"]
+
+
+def test_a_link_inside_a_repost_is_the_originals_not_a_co_share() -> None:
+    posts = table(
+        post("1", "a", 0, repost_of="orig", urls=("https://x.example/1",)),
+        post("2", "b", 5, repost_of="orig", urls=("https://x.example/1",)),
+    )
+    assert signals(co_actions(posts, 60)) == [("a", "b", "repost")]
+
+
+def test_chance_co_sharing_of_popular_links_is_no_coordination() -> None:
+    # Two busy organic accounts share the two most popular links within the same minutes,
+    # twice, among a crowd that shares them too; a small ring shares its own site's links.
+    crowd = [
+        post(f"c{i}", f"crowd{i}", i * 40, urls=(f"https://popular.example/{i % 2}",))
+        for i in range(200)
+    ]
+    busy = [
+        post(f"b{i}{who}", who, 4_000 + i * 40 + offset, urls=(f"https://popular.example/{i}",))
+        for i in range(2)
+        for offset, who in enumerate(("busy1", "busy2"))
+    ]
+    ring = [
+        post(f"r{burst}{who}", who, 9_000 + burst * 900 + offset * 3,
+             urls=(f"https://ring.example/{burst}",))
+        for burst in range(4)
+        for offset, who in enumerate(("ring1", "ring2", "ring3"))
+    ]  # fmt: skip
+    found = clusters(table(*crowd, *busy, *ring), 60)
+    assert [c.accounts for c in found] == [("ring1", "ring2", "ring3")]
+    assert default_min_weight(10) < default_min_weight(100_000) == default_min_weight(1_000)

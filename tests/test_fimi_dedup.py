@@ -92,3 +92,11 @@ def test_the_same_text_in_other_scripts_is_split_into_the_same_words() -> None:
     for row, text in enumerate(texts):
         fast = hashes[int(row_offsets[row]) : int(row_offsets[row + 1])]
         assert len(set(fast.tolist())) == len(set(shingles(text)))
+
+
+def test_japanese_copies_are_grouped_by_their_characters() -> None:
+    text = "北大西洋条約機構がロシア国境に秘密裏に部隊を移動させて攻撃を準備している"
+    posts = table(
+        [text, text.replace("秘密裏に", "") + "！", "今日は公園で友達とサッカーをしました"]
+    )
+    assert duplicate_groups(posts).column("group").to_pylist() == [0, 0, 2]

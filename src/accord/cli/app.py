@@ -26,6 +26,9 @@ from accord.core.exchange import read_bundle
 from accord.core.markings import Tlp
 from accord.core.node import Node
 from accord.demo import AREAS, load_demo, visibility
+from accord.desks.fimi.sample import DEMO_RELEASE as FIMI_RELEASE
+from accord.desks.fimi.sample import fimi_sample_dir
+from accord.desks.fimi.sample import run_sample as run_fimi_sample
 from accord.desks.maritime.sample import DEMO_RELEASE, run_sample, sample_dir
 
 app = typer.Typer(
@@ -143,6 +146,7 @@ def demo(
                 stored = load_demo(node)
             console.print(f"Demo node at {target}: {stored} objects stored.")
             _maritime_demo(node)
+            _fimi_demo(node)
             console.print(_visibility_table(node))
             console.print(f"Try: ACCORD_DATA_DIR={target} accord objects list --as JP --limit 10")
         finally:
@@ -164,6 +168,26 @@ def _maritime_demo(node: Node) -> None:
         f"Maritime: {run.positions:,} AIS positions of 2022-01-03 (NOAA) ingested; "
         f"events: {found}; {run.published:,} STIX objects published (TLP:AMBER, "
         f"released to {', '.join(DEMO_RELEASE)}).",
+        soft_wrap=True,
+    )
+
+
+def _fimi_demo(node: Node) -> None:
+    data = fimi_sample_dir()
+    if data is None:
+        console.print(
+            "FIMI part skipped: no DISARM bundle and EUvsDisinfo export found "
+            "(set ACCORD_DEMO_FIMI_DIR to the folder that holds them)."
+        )
+        return
+    with console.status("fimi: posts, coordination, narratives, DISARM, an incident"):
+        run = run_fimi_sample(node, data)
+    console.print(
+        f"FIMI: {run.posts:,} posts by {run.accounts:,} accounts (synthetic, with a network "
+        f"pushing three debunked EUvsDisinfo claims); {run.clusters} coordinated clusters; "
+        f"{run.narratives} narratives, {run.linked_cases} linked to EUvsDisinfo cases; the "
+        f"network's incident (DISARM {', '.join(run.techniques)}) published as "
+        f"{run.published} STIX objects (TLP:AMBER, released to {', '.join(FIMI_RELEASE)}).",
         soft_wrap=True,
     )
 

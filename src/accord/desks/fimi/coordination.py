@@ -16,25 +16,33 @@ aggregated in DuckDB too.
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import igraph
 import leidenalg
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from accord.core.errors import InvalidInput
 from accord.desks.fimi.near_duplicates import duplicate_groups
+from accord.desks.fimi.posts import quiet_duckdb
 
 SIGNALS = ("text", "url", "repost")
 DEFAULT_WINDOW_S = 60.0
 # An edge needs this many co-actions: one shared link at the same minute happens by chance.
 DEFAULT_MIN_COACTIONS = 2
+# The evidence an edge needs by default: three co-actions on items one account in a
+# thousand acts on (3 x ln 1000 = 20.7), or more co-actions on commoner ones. Chance
+# co-sharing of popular links, even over an hour, stays below it (benchmarks/fimi.py). A
+# corpus of fewer than 1,000 accounts cannot tell rarer from rare, so there it asks for
+# three co-actions' worth on items no one else touched (3 x ln N).
+_EVIDENCE_COACTIONS, _EVIDENCE_POPULATION = 3, 1_000
 _EVIDENCE_POSTS = 50
 
 
@@ -106,17 +114,19 @@ def co_actions(
     gap_s), account_a < account_b. Texts are the same when they are near-duplicates
     (`text_groups`, from `near_duplicates.duplicate_groups`; computed when not given)."""
     groups = duplicate_groups(posts) if text_groups is None else text_groups
-    with duckdb.connect() as db:
+    with quiet_duckdb() as db:
         db.register("posts", posts.select(["post_id", "account", "ts", "urls", "repost_of"]))
         db.register("text_groups", groups)
         db.execute(f"CREATE TEMP TABLE events AS {_EVENTS}")
+        db.execute(_RARITY)
         return db.sql(
             f"""
             SELECT a.account AS account_a, b.account AS account_b, a.signal,
                 a.post_id AS post_a, b.post_id AS post_b,
-                ABS(epoch(b.ts) - epoch(a.ts)) AS gap_s
+                ABS(epoch(b.ts) - epoch(a.ts)) AS gap_s, r.rarity
             FROM events AS a JOIN events AS b
                 ON a.signal = b.signal AND a.key = b.key AND a.account < b.account
+            JOIN rarity AS r ON r.signal = a.signal AND r.key = a.key
                 AND b.ts BETWEEN a.ts - INTERVAL ({float(window_s)}) SECOND
                     AND a.ts + INTERVAL ({float(window_s)}) SECOND
             """
@@ -124,18 +134,31 @@ def co_actions(
 
 
 # One row per act that others can share: a near-duplicate text (of a group of two or more
-# posts), a link (never an empty one), a repost.
+# posts), a link (never an empty one; never one inside a repost, which is the original's
+# link, not a share of the reposter's), a repost.
 _EVENTS = """
     SELECT 'text' AS signal, CAST(g."group" AS VARCHAR) AS key, p.account, p.post_id, p.ts
     FROM posts AS p JOIN text_groups AS g USING (post_id)
     WHERE g."group" IN (SELECT "group" FROM text_groups GROUP BY 1 HAVING count(*) > 1)
     UNION ALL
     SELECT 'url', url, account, post_id, ts
-    FROM (SELECT account, post_id, ts, unnest(urls) AS url FROM posts)
+    FROM (SELECT account, post_id, ts, unnest(urls) AS url FROM posts
+        WHERE repost_of IS NULL OR repost_of = '')
     WHERE url IS NOT NULL AND url <> ''
     UNION ALL
     SELECT 'repost', repost_of, account, post_id, ts
     FROM posts WHERE repost_of IS NOT NULL AND repost_of <> ''
+"""
+
+
+# How telling a co-action is: -ln of the share of all accounts that acted on the item. Two
+# accounts sharing a link that half the platform shares say little (0.7); sharing one that
+# 20 of 10,000 accounts share says much (6.2).
+_RARITY = """
+    CREATE TEMP TABLE rarity AS
+    SELECT signal, key,
+        ln((SELECT count(DISTINCT account) FROM posts) / count(DISTINCT account)) AS rarity
+    FROM events GROUP BY signal, key
 """
 
 
@@ -144,16 +167,21 @@ def clusters(
     window_s: float = DEFAULT_WINDOW_S,
     *,
     min_coactions: int = DEFAULT_MIN_COACTIONS,
+    min_weight: float | None = None,
     text_groups: pa.Table | None = None,
     seed: int = 0,
 ) -> list[Cluster]:
-    """The coordinated clusters among the posts' accounts, strongest first."""
+    """The coordinated clusters among the posts' accounts, strongest first. A pair of
+    accounts is linked when it has `min_coactions` co-actions or more whose rarities add
+    up to `min_weight` or more (default: `default_min_weight` of the posts' accounts)."""
     pairs = co_actions(posts, window_s, text_groups=text_groups)
-    with duckdb.connect() as db:
+    if min_weight is None:
+        min_weight = default_min_weight(len(pc.unique(posts.column("account"))))
+    with quiet_duckdb() as db:
         db.register("pairs", pairs)
         edges = db.sql(
-            f"""SELECT account_a, account_b, count(*) AS weight FROM pairs
-            GROUP BY 1, 2 HAVING count(*) >= {int(min_coactions)}"""
+            f"""SELECT account_a, account_b, sum(rarity) AS weight FROM pairs GROUP BY 1, 2
+            HAVING count(*) >= {int(min_coactions)} AND sum(rarity) >= {float(min_weight)}"""
         ).fetchall()
         if not edges:
             return []
@@ -167,7 +195,12 @@ def clusters(
     ]
 
 
-def _communities(edges: list[tuple[str, str, int]], seed: int) -> pa.Table:
+def default_min_weight(accounts: int) -> float:
+    """The evidence an edge needs among `accounts` accounts (see _EVIDENCE_COACTIONS)."""
+    return _EVIDENCE_COACTIONS * math.log(max(2, min(accounts, _EVIDENCE_POPULATION)))
+
+
+def _communities(edges: list[tuple[str, str, float]], seed: int) -> pa.Table:
     """(account, community) for the accounts of communities of two or more."""
     graph = igraph.Graph.TupleList(edges, weights=True)
     partition = leidenalg.find_partition(

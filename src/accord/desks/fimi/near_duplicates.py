@@ -8,7 +8,8 @@ and those at or over the threshold are linked. Groups are the linked components:
 chain (A like B, B like C) is one group, as copy-pasta that drifts through edits is.
 
 A repost is not copy-pasta (the repost signal covers it), and a text of fewer than
-`MIN_WORDS` words is too short to say anything: both stay in groups of their own.
+`MIN_WORDS` words is too short to say anything: both stay in groups of their own. In
+scripts written without spaces (Japanese, Chinese) every character counts as a word.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ NUM_PERM = 128
 # at 0.2 with 0.29 (and is then dropped by the check); unrelated posts almost never do.
 _ROWS_PER_BAND = 3
 _SEED = 20_261_130
-_WORD = re.compile(r"\w+")
-_WORD_POLARS = r"[\p{L}\p{N}_]+"
+# Words; in scripts written without spaces (Chinese, Japanese kana and kanji) each
+# character is a word, so that a Japanese post has word pairs (character bigrams) too.
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
+_UNSPACED_POLARS = r"\x{3040}-\x{30ff}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}\x{f900}-\x{faff}"
+_WORD_POLARS = f"[{_UNSPACED_POLARS}]|[[\\p{{L}}\\p{{N}}_]--[{_UNSPACED_POLARS}]]+"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 GROUPS = pa.schema([("post_id", pa.string()), ("group", pa.int64())])

@@ -233,7 +233,7 @@ def store_posts(folder: Path, posts: pa.Table) -> tuple[int, int]:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "posts.parquet"
     partial = folder / f".{uuid.uuid4().hex}.partial"
-    with duckdb.connect() as db:
+    with quiet_duckdb() as db:
         db.register("incoming", posts.cast(POSTS))
         sources = ["SELECT *, 1 AS _new FROM incoming"]
         before = 0
@@ -257,6 +257,14 @@ def store_posts(folder: Path, posts: pa.Table) -> tuple[int, int]:
         )
     os.replace(partial, target)
     return after - before, posts.num_rows - (after - before)
+
+
+def quiet_duckdb() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB without its progress bar, which would write to standard output
+    (where the commands print their JSON)."""
+    db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
+    return db
 
 
 def stored_posts(folder: Path) -> pa.Table:
