@@ -38,12 +38,14 @@ def test_ingest_then_coordination_finds_the_ring(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "35 posts added" in first.output and "1 rejected" in first.output
     assert "0 posts added, 35 already there" in run(data_dir, "fimi", "ingest", str(posts)).output
-    found = json.loads(run(data_dir, "fimi", "coordination", "--format", "json").output)
+    found = json.loads(
+        run(data_dir, "fimi", "coordination", "--window", "60s", "--format", "json").output
+    )
     assert [c["accounts"] for c in found] == [["ring1", "ring2", "ring3"]]
     assert found[0]["signals"]["url"] == 15 and len(found[0]["evidence"]) == 15
     assert (
         json.loads(
-            run(data_dir, "fimi", "coordination", "--window", "1", "--format", "json").output
+            run(data_dir, "fimi", "coordination", "--window", "1s", "--format", "json").output
         )
         == []
     )
@@ -92,5 +94,7 @@ def test_dedup_narratives_and_cases_through_the_cli(tmp_path: Path) -> None:
     table = run(data_dir, "fimi", "narratives")
     # The case title is in the table (Rich wraps it at word boundaries in a narrow terminal).
     assert table.exit_code == 0 and "borders" in table.output
+    late = run(data_dir, "fimi", "coordination", "--window", "2 days")
+    assert late.exit_code != 0 and "--window '2 days'" in late.output
     bad = run(data_dir, "fimi", "dedup", "--threshold", "2")
     assert bad.exit_code != 0 and "--threshold 2.0" in bad.output

@@ -3,6 +3,7 @@ Thin: parse, call the desk, render."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -97,21 +98,32 @@ def commands(services: CommandServices) -> Any:
     @app.command()
     def coordination(
         window: Annotated[
-            float, typer.Option(help="Seconds within which acts count as co-acts.")
-        ] = DEFAULT_WINDOW_S,
+            str, typer.Option(help="Time within which acts count as co-acts: 60, 60s, 5m, 1h.")
+        ] = f"{DEFAULT_WINDOW_S:g}s",
         min_coactions: Annotated[
             int, typer.Option(help="Co-acts an account pair needs.")
         ] = DEFAULT_MIN_COACTIONS,
+        min_weight: Annotated[
+            float | None,
+            typer.Option(
+                help="Evidence a pair needs: the sum of -ln(share of accounts acting on the "
+                "item) over its co-acts (default 3 x ln(accounts), at most 20.7)."
+            ),
+        ] = None,
         output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
         data_dir: DataDir = None,
     ) -> None:
         """Clusters of accounts acting together (co-repost, co-URL, co-similar text)."""
         with services.reported_errors(), services.open_node(data_dir) as node:
             _check_format(output)
-            if window <= 0:
-                raise InvalidInput(f"--window {window}: a positive number of seconds")
-            found = clusters(stored_posts(_folder(node)), window, min_coactions=min_coactions)
-            save_clusters(_folder(node), found, window)
+            seconds = _seconds(window)
+            found = clusters(
+                stored_posts(_folder(node)),
+                seconds,
+                min_coactions=min_coactions,
+                min_weight=min_weight,
+            )
+            save_clusters(_folder(node), found, seconds)
             if output == "json":
                 _print_json([cluster.record() for cluster in found])
                 return
@@ -201,6 +213,19 @@ def commands(services: CommandServices) -> Any:
 
 def _folder(node: Node) -> Path:
     return node.settings.data_dir / "fimi"
+
+
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600}
+_DURATION = re.compile(r"(\d+(?:\.\d*)?)\s*([smh]?)")
+
+
+def _seconds(window: str) -> float:
+    """``60``, ``60s``, ``5m`` or ``1h`` in seconds."""
+    found = _DURATION.fullmatch(window.strip())
+    seconds = float(found[1]) * _UNIT_SECONDS[found[2]] if found else 0.0
+    if seconds <= 0:
+        raise InvalidInput(f"--window {window!r}: a positive time, e.g. 60, 60s, 5m or 1h")
+    return seconds
 
 
 def _check_format(output: str) -> None:
