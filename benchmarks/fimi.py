@@ -19,8 +19,9 @@ cross-language groups, with their ground truth).
    and co-similar-tweet networks (its defaults: Jaccard of token sets >= 0.8) with every
    edge kept (``min_edge_weight`` 1), on ``--cpus`` processes, in a child process stopped
    after ``--peer-timeout`` s. An account pair's co-actions are summed over the three
-   networks (the larger of the two directions of each); pairs with two or more, as
-   Accord's default, make the found accounts. Recall and precision are over the accounts
+   networks (the larger of the two directions of each); pairs with two or more (Accord's
+   `min_coactions`; Accord also weighs each co-action by its item's rarity, the toolkit
+   has no such step) make the found accounts. Recall and precision are over the accounts
    of all planted groups.
 
     python benchmarks/fimi.py [--posts 100000] [--accounts 10000] [--seed 0] [--skip-peer]
