@@ -1,0 +1,155 @@
+"""Signed objects: the originating node signs what it shares; receivers verify.
+
+STIX and TAXII have no place for a signature, so Accord carries it in a property extension
+of its own (``SIGNATURE_EXTENSION_ID``, defined by `signature_extension_definition`):
+
+    "extensions": {"extension-definition--…": {
+        "extension_type": "property-extension",
+        "signer": "EU",                # the partner whose node signed
+        "key_id": "ed25519:3f9a…",    # which of its keys (a hash of the public key)
+        "algorithm": "Ed25519",
+        "signature": "…"               # base64url, no padding
+    }}
+
+The signature is Ed25519 over the RFC 8785 (JSON Canonicalization Scheme) form of the
+object with this extension removed (and ``extensions`` removed if nothing else is in it),
+so any change to any other property, or to its value's JSON type, breaks it, while key
+order and whitespace do not. A node's key pair is made on first use and kept in the store;
+partners exchange public keys out of band and register them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from accord.core.database import Database
+from accord.core.errors import InvalidInput
+from accord.core.keys import node_key
+from accord.core.markings import accord_extension_definition
+
+SIGNATURE_EXTENSION_ID = "extension-definition--7d3c9a61-2b4e-4f08-9c5d-e1a6b8f02d47"
+ALGORITHM = "Ed25519"
+_KEY_NAME = "signing-ed25519"
+SIGNATURE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "extension_type": {"const": "property-extension"},
+        "signer": {"type": "string", "description": "Code of the partner whose node signed."},
+        "key_id": {"type": "string", "description": "ed25519: and the SHA-256 of the key."},
+        "algorithm": {"const": ALGORITHM},
+        "signature": {
+            "type": "string",
+            "description": "Ed25519 signature, base64url without padding, over the RFC 8785 "
+            "canonical JSON of the object without this extension.",
+        },
+    },
+    "required": ["extension_type", "signer", "key_id", "algorithm", "signature"],
+}
+
+
+class SignatureError(InvalidInput):
+    """An object's signature is missing, malformed, from an unknown key, or wrong."""
+
+
+def signature_extension_definition() -> dict[str, Any]:
+    """The extension-definition object of Accord's object signatures."""
+    return accord_extension_definition(
+        SIGNATURE_EXTENSION_ID,
+        name="Accord object signature",
+        description=(
+            "Property extension: the Ed25519 signature of the originating partner's node over "
+            "the RFC 8785 canonical JSON of the object without this extension."
+        ),
+        schema=SIGNATURE_SCHEMA,
+        extension_type="property-extension",
+    )
+
+
+def node_signing_key(database: Database) -> Ed25519PrivateKey:
+    """The node's signing key, made on first use and the same in every process."""
+    return Ed25519PrivateKey.from_private_bytes(node_key(database, _KEY_NAME))
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """A public key as partners exchange it: base64url of its 32 raw bytes."""
+    return _b64(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """A public key from `public_key_text`; InvalidInput if it is not one."""
+    try:
+        raw = _unb64(text.strip())
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput(f"public key {text!r}: not a base64url Ed25519 key") from exc
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """A short, stable name of a public key."""
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return f"ed25519:{hashlib.sha256(raw).hexdigest()[:32]}"
+
+
+def sign_object(obj: Mapping[str, Any], signer: str, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """A copy of `obj` carrying `signer`'s signature (any earlier one replaced)."""
+    unsigned = unsigned_form(obj)
+    signature = key.sign(rfc8785.dumps(unsigned))
+    extension = {
+        "extension_type": "property-extension",
+        "signer": signer,
+        "key_id": key_id(key.public_key()),
+        "algorithm": ALGORITHM,
+        "signature": _b64(signature),
+    }
+    signed = dict(unsigned)
+    signed["extensions"] = {**unsigned.get("extensions", {}), SIGNATURE_EXTENSION_ID: extension}
+    return signed
+
+
+def verify_object(obj: Mapping[str, Any], keys: Mapping[str, Ed25519PublicKey]) -> str:
+    """The signer of `obj` if its signature is good under the signer's registered key
+    (`keys`: partner code -> public key); SignatureError naming the object otherwise."""
+    extension = obj.get("extensions", {}).get(SIGNATURE_EXTENSION_ID)
+    where = f"{obj.get('id', 'object')}"
+    if not isinstance(extension, Mapping):
+        raise SignatureError(f"{where}: not signed")
+    signer = str(extension.get("signer", ""))
+    key = keys.get(signer)
+    if key is None:
+        raise SignatureError(f"{where}: signed by {signer!r}, whose key is not registered")
+    if extension.get("algorithm") != ALGORITHM or extension.get("key_id") != key_id(key):
+        raise SignatureError(f"{where}: signed with another key or algorithm than {signer}'s")
+    try:
+        key.verify(_unb64(str(extension.get("signature", ""))), rfc8785.dumps(unsigned_form(obj)))
+    except (InvalidSignature, ValueError, binascii.Error) as exc:
+        raise SignatureError(f"{where}: the signature does not match its content") from exc
+    return signer
+
+
+def unsigned_form(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """`obj` without Accord's signature extension: what the signature covers."""
+    unsigned = dict(obj)
+    extensions = {k: v for k, v in obj.get("extensions", {}).items() if k != SIGNATURE_EXTENSION_ID}
+    if extensions:
+        unsigned["extensions"] = extensions
+    else:
+        unsigned.pop("extensions", None)
+    return unsigned
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
