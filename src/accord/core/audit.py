@@ -18,6 +18,8 @@ The action vocabulary (``action`` is always one of :data:`ACTIONS`):
 - ``group.create``, ``group.member.add``, ``group.member.remove``: sharing-group changes.
 - ``collection.declare``, ``collection.remove``: a collection was added, changed or removed.
 - ``api.request``: a request to the API (who, what, the answer, how many objects left).
+- ``peer.add``, ``peer.remove``: a federation peer was registered or forgotten (never with
+  its token).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ GENESIS_HASH = "0" * 64
 ACTIONS: frozenset[str] = frozenset(
     {
         "node.init",
+        "peer.add",
+        "peer.remove",
         "object.import",
         "object.share",
         "object.delete",

@@ -21,6 +21,7 @@ from accord.core.ingest import MarkingOverride
 from accord.core.jobs import ImportJob, ImportJobs, outcomes
 from accord.core.markings import Tlp, builtin_objects
 from accord.core.partners import Partner, PartnerDirectory, partner_identity
+from accord.core.peers import PeerRegistry
 from accord.core.policy import Reader
 from accord.core.principals import Principals
 from accord.core.queries import ObjectQuery
@@ -67,6 +68,7 @@ class Node:
         self.partners = PartnerDirectory(self.database, self.audit)
         self.principals = Principals(self.database, self.audit)
         self.collections = CollectionDirectory(self.database, self.audit)
+        self.peers = PeerRegistry(self.database, self.audit, settings)
         self.jobs = ImportJobs(self.database)
         self.store = Store(
             self.database,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accord.core.fanout import available_workers
@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         description=(
             "TOML file of [[collection]] tables (alias, title, description, types, label, "
             "audience, writable) that `accord init` and `accord serve` declare."
+        ),
+    )
+    federation_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that encrypts peers' credentials at rest (Fernet: 32 bytes, base64url; "
+            "`accord peer keygen` makes one). Needed to add or sync peers."
         ),
     )
     taxii_page_max: int = Field(

@@ -249,3 +249,33 @@ node_keys = Table(
     Column("secret", LargeBinary(), nullable=False),
     Column("created", UtcDateTime(), nullable=False),
 )
+
+# Partner nodes this node federates with: where they are, which partner runs them (whose
+# signatures their objects carry, and to whom pushed objects must be released), the
+# public key that signs them, and the credentials, encrypted with the node's federation key.
+peers = Table(
+    "peers",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("url", Text(), nullable=False),
+    Column("partner", ForeignKey("partners.code"), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("collections", Text(), nullable=True),  # JSON list of ids; null: every one
+    Column("token", LargeBinary(), nullable=False),  # encrypted
+    Column("created", UtcDateTime(), nullable=False),
+)
+
+# Where each sync stands, per peer, collection and direction: the last date_added seen
+# (a sync resumes with added_after from it, never from a server's `next` token).
+peer_cursors = Table(
+    "peer_cursors",
+    metadata,
+    Column("peer", ForeignKey("peers.name", ondelete="CASCADE"), primary_key=True),
+    Column("collection", String(64), primary_key=True),
+    Column("direction", String(4), primary_key=True),  # pull | push
+    Column("position", Text(), nullable=True),
+    Column("last_sync", UtcDateTime(), nullable=True),
+    Column("objects", Integer(), nullable=False, default=0),
+    Column("last_error", Text(), nullable=True),
+)
