@@ -13,8 +13,10 @@ field.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import sys
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -64,6 +66,7 @@ _BOILERPLATE = re.compile(
     r"^\s*rt\s+@\w+:?|(?:read more|subscribe|follow us)(?: (?:here|now|at))?\W*$",
     re.IGNORECASE,
 )
+_DROPPED_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co", "Mn"})
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|igshid$|si$|s$|ref$)")
 
 
@@ -129,12 +132,31 @@ def normalise_text(text: str) -> str:
     collapsed."""
     text = _URL.sub(" ", unicodedata.normalize("NFKC", text))
     text = _BOILERPLATE.sub(" ", text)
-    kept = "".join(
-        ch
-        for ch in text
-        if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co", "Mn") or ch.isalnum()
-    )
-    return " ".join(kept.casefold().split())
+    return " ".join(_symbols().sub("", text).casefold().split())
+
+
+def _dropped(ch: str) -> bool:
+    """Emojis and other symbols, modifier and combining marks, private and lone surrogate
+    code points: what a text says does not hang on them (letters among them stay)."""
+    return unicodedata.category(ch) in _DROPPED_CATEGORIES and not ch.isalnum()
+
+
+@functools.cache
+def _symbols() -> re.Pattern[str]:
+    """One character class of every code point `_dropped` drops: a single regex pass per
+    text instead of a Python test per character (built once, in about half a second)."""
+    ranges, start, previous = [], None, -2
+    for point in range(sys.maxunicode + 1):
+        if _dropped(chr(point)):
+            if point != previous + 1:
+                if start is not None:
+                    ranges.append((start, previous))
+                start = point
+            previous = point
+    if start is not None:
+        ranges.append((start, previous))
+    parts = (re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return re.compile(f"[{''.join(parts)}]")
 
 
 def detected_language(text: str) -> str | None:
