@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -65,6 +65,7 @@ from accord.desks.fimi.near_duplicates import (
     shingles,
 )
 from accord.desks.fimi.synthetic import PlantedGroup, Synthetic, generate
+from bench_output import exit_on_signal, print_rows
 
 WINDOWS_S = (60, 3600)
 TOOLKIT_NETWORKS = ("co_retweet", "co_link", "co_similar_tweet")
@@ -101,7 +102,7 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     # A SIGTERM unwinds like an error, so a running toolkit child is stopped too.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGTERM, exit_on_signal)
 
     started = time.perf_counter()
     synthetic = generate(seed=args.seed, posts=args.posts, accounts=args.accounts)
@@ -239,7 +240,7 @@ def print_grouping(synthetic: Synthetic, ours: Grouping, peer: Grouping | None) 
                 f"Accord {target}",
             )
         )
-    _print_rows(rows)
+    print_rows(rows)
 
 
 # --- coordination ------------------------------------------------------------------------
@@ -412,7 +413,7 @@ def print_coordination(
                 )
             )
         rows.append(("  accounts found", _figure(ours, _count), _figure(peer, _count), "", ""))
-    _print_rows(rows)
+    print_rows(rows)
     for window, (ours, peer) in runs.items():
         for tool, run in (("Accord", ours), ("toolkit", peer)):
             if run is not None and run.accounts is not None:
@@ -460,18 +461,6 @@ def _seconds(run: Coordination | None) -> str:
     if run is None or run.failed:
         return _state(run) or ""
     return f"{run.seconds:.1f}" if run.accounts is not None else f"> {run.seconds:.0f}"
-
-
-def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
-        print("  ".join([*cells, row[-1]]).rstrip())
-
-
-def _exit_on_signal(signum: int, _: Any) -> NoReturn:
-    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -34,11 +34,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import taxii2client
 from taxii2client.v21 import Collection, as_pages
 
+from bench_output import exit_on_signal, print_rows
 from taxii_servers import BearerAuth, Target, accord_node, accord_server, medallion_server
 
 # The tests' valid indicator: tests/ sits beside benchmarks/ in the checkout.
@@ -93,7 +94,7 @@ def main() -> None:
     parser.add_argument("--no-big", action="store_true")
     args = parser.parse_args()
     # A SIGTERM unwinds like an error, so the servers and temporary directories go too.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGTERM, exit_on_signal)
 
     objects = [indicator(number) for number in range(args.objects)]
     envelope = json.dumps({"objects": objects}).encode()
@@ -302,14 +303,14 @@ def print_table(
         )
     )
     print()
-    _print_rows(rows)
+    print_rows(rows)
     if big is not None:
         print()
         print(
             f"Accord only, {args.big:,} indicators (imported in {big.import_seconds:.1f} s); "
             "medallion not run: its walk is quadratic in the collection size"
         )
-        _print_rows(_big_rows(args, big))
+        print_rows(_big_rows(args, big))
 
 
 def _add_row(label: str, rate: float, medallion: Comparison | None) -> tuple[str, ...]:
@@ -354,18 +355,6 @@ def _walk_ratio(accord: Walk, medallion: Walk) -> str:
 
 def _first(walk: Walk) -> float:
     return walk.page_seconds[0] if walk.page_seconds else walk.seconds
-
-
-def _print_rows(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
-        print("  ".join([*cells, row[-1]]).rstrip())
-
-
-def _exit_on_signal(signum: int, _: Any) -> NoReturn:
-    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
