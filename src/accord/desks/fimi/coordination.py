@@ -111,7 +111,7 @@ def co_actions(
     posts: pa.Table, window_s: float = DEFAULT_WINDOW_S, *, text_groups: pa.Table | None = None
 ) -> pa.Table:
     """Every pair of accounts' co-actions: (account_a, account_b, signal, post_a, post_b,
-    gap_s), account_a < account_b. Texts are the same when they are near-duplicates
+    gap_s, rarity), account_a < account_b. Texts are the same when they are near-duplicates
     (`text_groups`, from `near_duplicates.duplicate_groups`; computed when not given)."""
     groups = duplicate_groups(posts) if text_groups is None else text_groups
     with quiet_duckdb() as db:
@@ -126,9 +126,9 @@ def co_actions(
                 ABS(epoch(b.ts) - epoch(a.ts)) AS gap_s, r.rarity
             FROM events AS a JOIN events AS b
                 ON a.signal = b.signal AND a.key = b.key AND a.account < b.account
-            JOIN rarity AS r ON r.signal = a.signal AND r.key = a.key
                 AND b.ts BETWEEN a.ts - INTERVAL ({float(window_s)}) SECOND
                     AND a.ts + INTERVAL ({float(window_s)}) SECOND
+            JOIN rarity AS r ON r.signal = a.signal AND r.key = a.key
             """
         ).to_arrow_table()
 
