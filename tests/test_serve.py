@@ -51,3 +51,35 @@ def test_serve_needs_both_certificate_and_key(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "--ssl-certfile and --ssl-keyfile" in result.output
+
+
+PROXIED = {"X-Forwarded-Proto": "https", "Host": "accord.example.eu"}
+
+
+def test_behind_a_trusted_proxy_the_public_url_and_client_addresses_are_used(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with live_server(tmp_path_factory.mktemp("proxied")) as server:
+        secret = server.token("JP", Role.READER)
+        headers = {**PROXIED, "Authorization": f"Bearer {secret}"}
+        discovery = httpx.get(server.discovery_url, headers=headers).json()
+        assert discovery["default"] == "https://accord.example.eu/taxii2/api/"
+        # Failed logins are limited per client: one client locked out is not everyone behind
+        # the proxy.
+        wrong = {"Authorization": "Bearer wrong"}
+        answers = [
+            httpx.get(server.discovery_url, headers={**wrong, "X-Forwarded-For": "203.0.113.7"})
+            for _ in range(40)  # 30 a minute, refilled as time passes
+        ]
+        assert answers[-1].status_code == 429
+        other = httpx.get(server.discovery_url, headers={**wrong, "X-Forwarded-For": "203.0.113.8"})
+        assert other.status_code == 401
+
+
+def test_an_untrusted_proxys_headers_are_ignored(tmp_path_factory: pytest.TempPathFactory) -> None:
+    options = ("--forwarded-allow-ips", "192.0.2.1")
+    with live_server(tmp_path_factory.mktemp("untrusted"), serve_options=options) as server:
+        secret = server.token("JP", Role.READER)
+        headers = {**PROXIED, "Authorization": f"Bearer {secret}"}
+        discovery = httpx.get(server.discovery_url, headers=headers).json()
+    assert discovery["default"].startswith("http://accord.example.eu/")

@@ -25,6 +25,13 @@ def serve(
         Path | None, typer.Option(help="TLS certificate (PEM): serve HTTPS, as TAXII requires.")
     ] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Reverse proxies whose X-Forwarded-For/-Proto headers are trusted: addresses "
+            "or networks, commas ('*': any; default: this machine only)."
+        ),
+    ] = "127.0.0.1,::1",
     data_dir: DataDir = None,
 ) -> None:
     """Serve TAXII 2.1 at HOST:PORT/taxii2/ (OpenAPI schema at /openapi.json)."""
@@ -46,4 +53,8 @@ def serve(
                 log_level=log_level,
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
                 ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+                # Behind a trusted proxy, the client's own address (per-address login limits,
+                # audit) and the public https URL (discovery's API roots) come from its headers.
+                proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips,
             )
