@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from accord.core.columns import column_mapping
 from accord.core.errors import InvalidInput
 from accord.desks.maritime.nmea import Reject
 from accord.desks.maritime.schema import POSITIONS, STATICS
@@ -61,17 +62,7 @@ class FileRows:
 
 def parse_mapping(text: str) -> dict[str, str]:
     """``mmsi=MMSI,ts=BaseDateTime,...`` as a mapping; errors name the bad part."""
-    mapping = {}
-    for part in (item.strip() for item in text.split(",") if item.strip()):
-        ours, sep, theirs = part.partition("=")
-        if not sep or not theirs.strip():
-            raise InvalidInput(f"column mapping {part!r}: write ours=theirs, e.g. ts=BaseDateTime")
-        if ours.strip() not in _KNOWN:
-            raise InvalidInput(
-                f"column mapping {part!r}: {ours.strip()!r} is none of {', '.join(sorted(_KNOWN))}"
-            )
-        mapping[ours.strip()] = theirs.strip()
-    return mapping
+    return column_mapping(text, _KNOWN)
 
 
 def read_columns(
