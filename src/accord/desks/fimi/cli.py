@@ -13,7 +13,6 @@ import typer
 from rich.table import Table
 
 from accord.core.errors import InvalidInput
-from accord.core.node import Node
 from accord.core.plugins import CommandServices
 from accord.desks.fimi.cases import is_case_file, read_cases, store_cases, stored_cases
 from accord.desks.fimi.cli_incidents import add_commands
@@ -26,7 +25,13 @@ from accord.desks.fimi.coordination import (
 from accord.desks.fimi.disarm import import_framework, read_framework
 from accord.desks.fimi.narratives import DEFAULT_MIN_POSTS, DEFAULT_SIMILARITY, narratives
 from accord.desks.fimi.near_duplicates import DEFAULT_THRESHOLD, duplicate_groups, groups_of
-from accord.desks.fimi.posts import parse_mapping, read_posts, store_posts, stored_posts
+from accord.desks.fimi.posts import (
+    desk_folder,
+    parse_mapping,
+    read_posts,
+    store_posts,
+    stored_posts,
+)
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
@@ -75,7 +80,7 @@ def commands(services: CommandServices) -> Any:
         """Ingest posts (normalised; re-ingesting adds nothing), or debunked cases."""
         with services.reported_errors(), services.open_node(data_dir) as node:
             if is_case_file(file):
-                added, known = store_cases(_folder(node), read_cases(file))
+                added, known = store_cases(desk_folder(node), read_cases(file))
                 services.console.print(
                     f"{file}: {added:,} cases added, {known:,} already there",
                     highlight=False,
@@ -83,7 +88,7 @@ def commands(services: CommandServices) -> Any:
                 )
                 return
             found = read_posts(file, parse_mapping(columns) if columns else None, strict=strict)
-            added, known = store_posts(_folder(node), found.posts)
+            added, known = store_posts(desk_folder(node), found.posts)
             services.console.print(
                 f"{file}: {found.rows:,} rows; {added:,} posts added, {known:,} already there, "
                 f"{len(found.rejects):,} rejected",
@@ -118,12 +123,12 @@ def commands(services: CommandServices) -> Any:
             _check_format(output)
             seconds = _seconds(window)
             found = clusters(
-                stored_posts(_folder(node)),
+                stored_posts(desk_folder(node)),
                 seconds,
                 min_coactions=min_coactions,
                 min_weight=min_weight,
             )
-            save_clusters(_folder(node), found, seconds)
+            save_clusters(desk_folder(node), found, seconds)
             if output == "json":
                 _print_json([cluster.record() for cluster in found])
                 return
@@ -152,7 +157,7 @@ def commands(services: CommandServices) -> Any:
             _check_format(output)
             if not 0 < threshold <= 1:
                 raise InvalidInput(f"--threshold {threshold}: a share between 0 and 1")
-            posts = stored_posts(_folder(node))
+            posts = stored_posts(desk_folder(node))
             found = groups_of(
                 posts, duplicate_groups(posts, threshold=threshold), min_posts=min_posts
             )
@@ -181,7 +186,7 @@ def commands(services: CommandServices) -> Any:
         with their daily volume."""
         with services.reported_errors(), services.open_node(data_dir) as node:
             _check_format(output)
-            folder = _folder(node)
+            folder = desk_folder(node)
             posts = stored_posts(folder)
             found = narratives(
                 posts,
@@ -209,10 +214,6 @@ def commands(services: CommandServices) -> Any:
 
     add_commands(app, services)
     return app
-
-
-def _folder(node: Node) -> Path:
-    return node.settings.data_dir / "fimi"
 
 
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600}

@@ -17,6 +17,7 @@ from accord.core.markings import Tlp
 from accord.core.plugins import CommandServices
 from accord.desks.fimi.coordination import cluster_numbered
 from accord.desks.fimi.incidents import create_incident, drafts, publish_incident
+from accord.desks.fimi.posts import desk_folder
 from accord.desks.fimi.suggest import DEFAULT_TOP, suggest
 
 DataDir = Annotated[
@@ -49,7 +50,7 @@ def _suggest(services: CommandServices) -> Command:
         with services.reported_errors(), services.open_node(data_dir) as node:
             if output not in ("table", "json"):
                 raise InvalidInput(f"--format {output!r}: table or json")
-            found = cluster_numbered(node.settings.data_dir / "fimi", cluster)
+            found = cluster_numbered(desk_folder(node), cluster)
             # The first run embeds the 391 technique descriptions (about a minute); later
             # runs read them from the cache.
             with services.console.status("suggesting DISARM techniques"):
@@ -81,7 +82,7 @@ def _create(services: CommandServices) -> Command:
     ) -> None:
         """Draft a cluster's incident with the accepted techniques (kept until published)."""
         with services.reported_errors(), services.open_node(data_dir) as node:
-            found = cluster_numbered(node.settings.data_dir / "fimi", cluster)
+            found = cluster_numbered(desk_folder(node), cluster)
             draft = create_incident(node, found, technique, name=name)
             kinds = [o["type"] for o in draft.objects]
             services.console.print(

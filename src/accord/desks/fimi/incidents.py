@@ -33,7 +33,7 @@ from accord.core.store import ImportReport
 from accord.desks.fimi.coordination import Cluster
 from accord.desks.fimi.disarm import Technique
 from accord.desks.fimi.incident_objects import ID_SALT, incident_objects
-from accord.desks.fimi.posts import stored_posts
+from accord.desks.fimi.posts import desk_folder, stored_posts
 from accord.desks.fimi.suggest import stored_techniques
 
 # Properties that tell versions apart, not content (markings are added when published).
@@ -74,7 +74,7 @@ def create_incident(
     ``T0049.003``, or attack-pattern ids) and write it to the drafts folder. InvalidInput
     names techniques that are not DISARM techniques stored on the node."""
     accepted = accepted_techniques(node, techniques)
-    folder = _fimi_folder(node)
+    folder = desk_folder(node)
     posts = stored_posts(folder)
     evidence = _evidence_posts(posts, cluster, folder)
     author = node.partners.partner(node.settings.home_partner).identity_id
@@ -132,7 +132,7 @@ def read_draft(node: Node, campaign_id: str) -> Draft:
 
 def drafts(node: Node) -> list[DraftState]:
     """The incident drafts on this node, newest first, each with whether it is published."""
-    folder = _fimi_folder(node) / "incidents"
+    folder = desk_folder(node) / "incidents"
     found = [_draft(path, read_bundle(path)) for path in sorted(folder.glob("campaign--*.json"))]
     found.sort(key=lambda draft: draft.created, reverse=True)
     return [DraftState(d.campaign_id, d.name, d.created, _state(node, d)) for d in found]
@@ -211,11 +211,7 @@ def _write_bundle(path: Path, objects: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _draft_path(node: Node, campaign_id: str) -> Path:
-    return _fimi_folder(node) / "incidents" / f"{campaign_id}.json"
-
-
-def _fimi_folder(node: Node) -> Path:
-    return node.settings.data_dir / "fimi"
+    return desk_folder(node) / "incidents" / f"{campaign_id}.json"
 
 
 def _now() -> datetime:

@@ -109,12 +109,19 @@ def narratives(
     claims = _claims(columns, text_groups.column("group").to_pylist(), min_posts)
     if not claims:
         return []
-    titles = vectors_of([c.title for c in cases]) if cases else None
-    means = _language_means(columns, claims, vectors_of, seed, english=titles)
-    vectors = _centred(vectors_of([c.text for c in claims]), [c.language for c in claims], means)
+    background = _background(columns, claims, seed)
+    # One call embeds (or reads from the cache) every text this run compares.
+    texts = [c.text for c in claims] + [c.title for c in cases]
+    everything = vectors_of(texts + [t for sample in background.values() for t in sample])
+    raw_claims, raw_titles = everything[: len(claims)], everything[len(claims) : len(texts)]
+    samples, start = {}, len(texts)
+    for language, sample in background.items():
+        samples[language], start = everything[start : start + len(sample)], start + len(sample)
+    means = _language_means(claims, raw_claims, samples, english=raw_titles)
+    vectors = _centred(raw_claims, [c.language for c in claims], means)
     labels = _grouped(vectors, similarity)
     frequency = _document_frequency(columns)
-    titles = _centred(titles, ["en"] * len(cases), means) if titles is not None else None
+    titles = _centred(raw_titles, ["en"] * len(cases), means) if cases else None
     found = []
     for label in sorted(set(labels)):
         members = [i for i, own in enumerate(labels) if own == label]
@@ -150,28 +157,38 @@ def _claims(columns: dict[str, list[Any]], groups: list[int], min_posts: int) ->
     return found
 
 
-def _language_means(
-    columns: dict[str, list[Any]],
-    claims: list[_Claim],
-    vectors_of: Embedder,
-    seed: int,
-    *,
-    english: np.ndarray | None,
-) -> dict[str, np.ndarray]:
-    """Each language's mean vector over its claims and a sample of its other posts; the
-    case titles (`english`) count towards English, since they are compared with it."""
+def _background(
+    columns: dict[str, list[Any]], claims: list[_Claim], seed: int
+) -> dict[str, list[str]]:
+    """Per language of the claims, a seeded sample of its other posts (not reposts)."""
     in_claims = {r for claim in claims for r in claim.rows}
     by_language: dict[str, list[str]] = {}
     for row, text in enumerate(columns["text"]):
         if row not in in_claims and columns["repost_of"][row] is None:
             by_language.setdefault(columns["language"][row] or "und", []).append(text)
     rng = random.Random(seed)
-    means, everything = {}, []
-    for language in {claim.language for claim in claims}:
+    samples = {}
+    # Sorted, so that the same seed draws the same samples in every process.
+    for language in sorted({claim.language for claim in claims}):
         pool = by_language.get(language, [])
-        sample = rng.sample(pool, min(len(pool), _BACKGROUND_PER_LANGUAGE))
-        vectors = vectors_of(sample + [c.text for c in claims if c.language == language])
-        if language == "en" and english is not None:
+        samples[language] = rng.sample(pool, min(len(pool), _BACKGROUND_PER_LANGUAGE))
+    return samples
+
+
+def _language_means(
+    claims: list[_Claim],
+    claim_vectors: np.ndarray,
+    samples: dict[str, np.ndarray],
+    *,
+    english: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each language's mean vector over its claims and its background sample; the case
+    titles (`english`) count towards English, since they are compared with it."""
+    means, everything = {}, []
+    for language, sample in samples.items():
+        own = [i for i, claim in enumerate(claims) if claim.language == language]
+        vectors = np.concatenate([sample.reshape(-1, claim_vectors.shape[1]), claim_vectors[own]])
+        if language == "en":
             vectors = np.concatenate([vectors, english])
         everything.append(vectors)
         if len(vectors) >= _MIN_LANGUAGE_SAMPLE:

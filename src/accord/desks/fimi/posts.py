@@ -31,7 +31,9 @@ import py3langid
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from accord.core.columns import column_mapping
 from accord.core.errors import InvalidInput
+from accord.core.node import Node
 
 POSTS = pa.schema(
     [
@@ -89,15 +91,7 @@ class PostFile:
 
 def parse_mapping(text: str) -> dict[str, str]:
     """``text=body,account=user`` (ours=theirs); errors name the bad part."""
-    mapping = {}
-    for part in (item.strip() for item in text.split(",") if item.strip()):
-        ours, sep, theirs = part.partition("=")
-        if not sep or ours.strip() not in FIELDS or not theirs.strip():
-            raise InvalidInput(
-                f"column mapping {part!r}: write ours=theirs, ours one of {', '.join(FIELDS)}"
-            )
-        mapping[ours.strip()] = theirs.strip()
-    return mapping
+    return column_mapping(text, FIELDS)
 
 
 def read_posts(
@@ -159,13 +153,12 @@ def _symbols() -> re.Pattern[str]:
     return re.compile(f"[{''.join(parts)}]")
 
 
-def detected_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (py3langid's model, shipped in its wheel),
-    or None for a text with no letters to judge by."""
-    words = normalise_text(text)
-    if not any(ch.isalpha() for ch in words):
+def detected_language(text_norm: str) -> str | None:
+    """The ISO 639-1 code of a normalised text's language (py3langid's model, shipped in
+    its wheel), or None for a text with no letters to judge by."""
+    if not any(ch.isalpha() for ch in text_norm):
         return None
-    code: str = py3langid.classify(words)[0]
+    code: str = py3langid.classify(text_norm)[0]
     return code
 
 
@@ -225,16 +218,17 @@ def _post(
     except ValueError:
         return f"{column['timestamp']}: cannot read {value('timestamp')!r} as a time"
     text = value("text")
+    text_norm = normalise_text(text)
     urls = [normalise_url(u) for u in [*re.split(r"[\s|]+", value("url")), *_URL.findall(text)]]
     return {
         "post_id": value("id"),
         "platform": value("platform") or None,
         "account": value("account"),
         "text": text,
-        "text_norm": normalise_text(text),
+        "text_norm": text_norm,
         "urls": list(dict.fromkeys(expansions.get(u, u) for u in urls if u)),
         "ts": ts,
-        "language": value("language") or detected_language(text),
+        "language": value("language") or detected_language(text_norm),
         "reply_to": value("reply_to") or None,
         "repost_of": value("repost_of") or None,
         "source": source,
@@ -287,6 +281,12 @@ def quiet_duckdb() -> duckdb.DuckDBPyConnection:
     db = duckdb.connect()
     db.execute("SET enable_progress_bar = false")
     return db
+
+
+def desk_folder(node: Node) -> Path:
+    """Where the desk keeps its files on a node: posts, cases, clusters, embeddings,
+    incident drafts."""
+    return node.settings.data_dir / "fimi"
 
 
 def stored_posts(folder: Path) -> pa.Table:

@@ -29,7 +29,13 @@ from accord.desks.fimi.disarm import import_framework, read_framework
 from accord.desks.fimi.incidents import create_incident, publish_incident
 from accord.desks.fimi.narratives import narratives
 from accord.desks.fimi.near_duplicates import duplicate_groups
-from accord.desks.fimi.posts import POSTS, normalise_text, normalise_url, store_posts
+from accord.desks.fimi.posts import (
+    POSTS,
+    desk_folder,
+    normalise_text,
+    normalise_url,
+    store_posts,
+)
 from accord.desks.fimi.suggest import suggest
 from accord.desks.fimi.synthetic import generate
 
@@ -69,7 +75,7 @@ def fimi_sample_dir() -> Path | None:
 
 def run_sample(node: Node, data: Path, *, actor: str = "accord demo") -> FimiSampleRun:
     """Run the desk on the demo data and publish the network's incident."""
-    folder = node.settings.data_dir / "fimi"
+    folder = desk_folder(node)
     import_framework(node, read_framework(data / DISARM_FILE), actor=actor)
     cases = read_cases(data / CASES_FILE).sort("date", "id", descending=True).head(_DEMO_CASES)
     store_cases(folder, cases)
@@ -78,11 +84,10 @@ def run_sample(node: Node, data: Path, *, actor: str = "accord demo") -> FimiSam
     background = generate(seed=2026, posts=4_000, accounts=400, days=3, start=_START).posts
     posts = pa.concat_tables([background, campaign]).sort_by("ts")
     store_posts(folder, posts)
-    found = clusters(posts)
+    groups = duplicate_groups(posts)  # once, for both analyses
+    found = clusters(posts, text_groups=groups)
     save_clusters(folder, found, 60.0)
-    stories = narratives(
-        posts, duplicate_groups(posts), cases=stored_cases(folder), cache=_cache(folder)
-    )
+    stories = narratives(posts, groups, cases=stored_cases(folder), cache=_cache(folder))
     network = _cluster_of(found, set(campaign.column("account").to_pylist()))
     accepted = [s.disarm_id for s in suggest(node, network, top=2)]
     draft = create_incident(node, network, accepted, name="Debunked claims pushed by a network")

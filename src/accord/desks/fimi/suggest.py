@@ -32,7 +32,7 @@ from accord.core.queries import ObjectQuery
 from accord.desks.fimi.coordination import Cluster
 from accord.desks.fimi.disarm import Technique
 from accord.desks.fimi.embeddings import centred, embed
-from accord.desks.fimi.posts import stored_posts
+from accord.desks.fimi.posts import desk_folder, stored_posts
 
 # Texts in, L2-normalised vectors out (one row a text): `embeddings.embed` or a stand-in.
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -104,7 +104,7 @@ def suggest(
     multilingual model, vectors cached in ``<data_dir>/fimi/embeddings.parquet``."""
     if top < 1:
         raise InvalidInput(f"--top {top}: at least 1")
-    folder = node.settings.data_dir / "fimi"
+    folder = desk_folder(node)
     techniques = stored_techniques(node)
     embedder = embedder or partial(embed, cache=folder / "embeddings.parquet")
     texts = evidence_texts(folder, cluster)
