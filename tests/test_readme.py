@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from accord.core.node import Node
 from accord.core.principals import Role
+from accord.core.queries import ObjectQuery
+from accord.core.settings import Settings
+from accord.core.signing import verify_object
 from tests.live_server import live_server
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -36,3 +44,52 @@ def test_sharing_over_taxii_snippet_runs_against_a_live_server(
     lines = printed.getvalue().splitlines()
     assert lines[0] == "complete 1"
     assert "indicator--0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d Loader C2" in lines[1:]
+
+
+def test_the_partnership_walkthrough_runs_and_each_node_holds_its_share(
+    tmp_path: Path,
+) -> None:
+    section = README.read_text().split("## Running a partnership\n", 1)[1].split("\n## ", 1)[0]
+    script = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert script, "no bash example under '## Running a partnership'"
+    code = script.group(1)
+    for fixed in ("8101", "8102", "8103"):  # free ports, so parallel tests never collide
+        code = code.replace(f"echo {fixed} ", f"echo {_free_port()} ")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    environment["COLUMNS"] = "200"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", code],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = {
+        "EU": {"Phishing of MOFA staff", "Loader C2 seen in Busan", "Source-sensitive lead"},
+        "JP": {"Phishing of MOFA staff", "DPRK IT-worker front"},
+        "KR": {"Loader C2 seen in Busan", "DPRK IT-worker front"},
+    }
+    names["EU"].add("DPRK IT-worker front")
+    keys, held = {}, {}
+    for partner in names:
+        node = Node.open(Settings(data_dir=tmp_path / "nodes" / partner, home_partner=partner))
+        keys[partner] = node.public_key()
+        query = ObjectQuery(types=("indicator",), versions="all")
+        held[partner] = node.store.objects(node.reader(), query)
+        node.close()
+    for partner, wanted in names.items():
+        assert sorted(o.body["name"] for o in held[partner]) == sorted(wanted), partner
+        for stored in held[partner]:
+            if stored.owner != partner:
+                assert verify_object(stored.body, keys) == stored.owner
+    for line in ("Phishing of MOFA staff", "DPRK IT-worker front"):
+        assert line in done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

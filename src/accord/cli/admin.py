@@ -87,7 +87,7 @@ def group_remove_member(group: str, partner: str, data_dir: DataDir = None) -> N
 @tokens.command("create")
 def token_create(
     partner: Annotated[str, typer.Option(help="Partner the token acts for.")],
-    role: Annotated[Role, typer.Option(help="reader, analyst or admin.")] = Role.READER,
+    role: Annotated[Role, typer.Option(help="reader, analyst, peer or admin.")] = Role.READER,
     label: Annotated[str, typer.Option(help="What the token is for.")] = "",
     expires_days: Annotated[
         int | None, typer.Option(min=1, help="Days until it expires (default: never).")
@@ -146,7 +146,7 @@ def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
 def user_add(
     username: str,
     partner: Annotated[str, typer.Option(help="Partner the user belongs to.")],
-    role: Annotated[Role, typer.Option(help="reader, analyst or admin.")] = Role.READER,
+    role: Annotated[Role, typer.Option(help="reader, analyst, peer or admin.")] = Role.READER,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli import admin, collections, objects, peers, serve
+from accord.cli import admin, collections, federate, objects, peers, serve
 from accord.cli.context import (
     actor,
     console,
@@ -44,6 +44,7 @@ app.add_typer(objects.app, name="objects")
 app.add_typer(admin.audit, name="audit")
 app.add_typer(collections.app, name="collection")
 app.add_typer(peers.app, name="peer")
+app.add_typer(federate.app, name="federate")
 app.command()(serve.serve)
 mount_desks(app)
 

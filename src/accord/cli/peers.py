@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -100,17 +101,19 @@ def peer_status(
     name: Annotated[str | None, typer.Argument(help="One peer (default: all).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Where each sync stands: last sync, position (date_added), objects, last error."""
+    """Where each sync stands: last sync and lag, position, objects, last error."""
     with reported_errors(), open_node(data_dir) as node:
         table = Table(
-            "peer", "collection", "direction", "last sync", "position", "objects", "error"
+            "peer", "collection", "direction", "last sync", "lag", "position", "objects", "error"
         )
+        now = datetime.now(UTC)
         for state in node.peers.states(name):
             table.add_row(
                 state.peer,
                 state.collection,
                 state.direction,
                 state.last_sync.strftime("%Y-%m-%d %H:%M:%S") if state.last_sync else "never",
+                f"{(now - state.last_sync).total_seconds():,.0f} s" if state.last_sync else "-",
                 state.position or "-",
                 f"{state.objects:,}",
                 state.last_error or "",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +13,11 @@ import uvicorn
 
 from accord.api.app import create_app
 from accord.cli.context import actor, console, open_node, reported_errors
+from accord.core.durations import duration_seconds
 from accord.core.errors import InvalidInput
+from accord.core.node import Node
+from accord.core.settings import Settings
+from accord.federation.rounds import run_forever
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
@@ -32,6 +39,10 @@ def serve(
             "or networks, commas ('*': any; default: this machine only)."
         ),
     ] = "127.0.0.1,::1",
+    federate_every: Annotated[
+        str | None,
+        typer.Option(help="Also sync with the peers every so long (60s, 5m...) in the background."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve TAXII 2.1 at HOST:PORT/taxii2/ (OpenAPI schema at /openapi.json)."""
@@ -41,7 +52,8 @@ def serve(
         for path in (ssl_certfile, ssl_keyfile):
             if path is not None and not path.is_file():
                 raise InvalidInput(f"{path}: no such file")
-        with open_node(data_dir) as node:
+        every = duration_seconds(federate_every, "--federate-every") if federate_every else None
+        with open_node(data_dir) as node, _federating(node.settings, every):
             node.apply_collections_file(actor=actor())
             app = create_app(node)
             scheme = "https" if ssl_certfile else "http"
@@ -58,3 +70,23 @@ def serve(
                 proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips,
             )
+
+
+@contextmanager
+def _federating(settings: Settings, every: float | None) -> Iterator[None]:
+    """Sync rounds in a background thread, on a node of their own, while the server runs."""
+    if every is None:
+        yield
+        return
+    stop = threading.Event()
+    node = Node.open(settings)
+    worker = threading.Thread(
+        target=run_forever, args=(node, every, stop), name="accord-federation", daemon=True
+    )
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        node.close()

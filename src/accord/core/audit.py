@@ -20,6 +20,11 @@ The action vocabulary (``action`` is always one of :data:`ACTIONS`):
 - ``api.request``: a request to the API (who, what, the answer, how many objects left).
 - ``peer.add``, ``peer.remove``: a federation peer was registered or forgotten (never with
   its token).
+- ``federation.receive``: verified objects from a peer node entered the store (owner: the
+  signer).
+- ``federation.send``: objects left for a peer node (pushed, or pulled by it).
+- ``federation.refuse``: objects a peer delivered were refused (forged, altered, not
+  released to this node), with the reasons.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ ACTIONS: frozenset[str] = frozenset(
         "node.init",
         "peer.add",
         "peer.remove",
+        "federation.receive",
+        "federation.send",
+        "federation.refuse",
         "object.import",
         "object.share",
         "object.delete",

@@ -43,6 +43,7 @@ class ImportJob:
     requested: datetime
     finished: datetime | None
     total: int
+    federated: bool = False  # from a peer node: verified, stored as the signers'
     successes: tuple[ObjectOutcome, ...] = field(default=())
     failures: tuple[ObjectOutcome, ...] = field(default=())
 
@@ -70,6 +71,7 @@ class ImportJobs:
         partner: str,
         actor: str,
         collection_id: str | None,
+        federated: bool = False,
     ) -> ImportJob:
         """Store a submission durably; it waits until :meth:`finish` records its outcome."""
         job = ImportJob(
@@ -80,6 +82,7 @@ class ImportJobs:
             requested=datetime.now(UTC),
             finished=None,
             total=len(objects),
+            federated=federated,
         )
         with self._database.writing() as connection:
             connection.execute(
@@ -90,6 +93,7 @@ class ImportJobs:
                     collection_id=collection_id,
                     requested=job.requested,
                     total=job.total,
+                    federated=federated,
                     payload=orjson.dumps(list(objects)),
                 )
             )
@@ -137,6 +141,7 @@ class ImportJobs:
             requested=row.requested,
             finished=row.finished,
             total=row.total,
+            federated=row.federated,
             successes=tuple(ObjectOutcome(**item) for item in outcome.get("successes", ())),
             failures=tuple(ObjectOutcome(**item) for item in outcome.get("failures", ())),
         )

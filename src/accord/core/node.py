@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from accord.core.audit import AuditLog
 from accord.core.collections import (
+    Collection,
     CollectionDirectory,
     CollectionSpec,
     default_collections,
@@ -17,15 +20,18 @@ from accord.core.collections import (
 from accord.core.database import Database
 from accord.core.errors import AccordError, ConfigurationError, InvalidInput, PermissionDenied
 from accord.core.exchange import write_bundle
+from accord.core.inbound import InboundReport, receive
 from accord.core.ingest import MarkingOverride
 from accord.core.jobs import ImportJob, ImportJobs, outcomes
 from accord.core.markings import Tlp, builtin_objects
+from accord.core.outbound import OutboundSigner
 from accord.core.partners import Partner, PartnerDirectory, partner_identity
 from accord.core.peers import PeerRegistry
 from accord.core.policy import Reader
 from accord.core.principals import Principals
 from accord.core.queries import ObjectQuery
 from accord.core.settings import Settings
+from accord.core.signing import node_signing_key, signature_extension_definition
 from accord.core.stix.canonical import format_timestamp
 from accord.core.store import ImportReport, Progress, Store, StoredObject
 
@@ -76,6 +82,7 @@ class Node:
             batch_size=settings.import_batch_size,
             workers=settings.import_workers,
         )
+        self._outbound: OutboundSigner | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -114,7 +121,8 @@ class Node:
             for name, description, members in DEFAULT_GROUPS:
                 if name not in existing:
                     self.partners.create_group(name, description, members, actor=actor)
-        report = self.import_objects([*builtin_objects(), *identities], owner=home, actor=actor)
+        reference = [*builtin_objects(), signature_extension_definition(), *identities]
+        report = self.import_objects(reference, owner=home, actor=actor)
         report.raise_for_rejections()
         if seed and not self.collections.collections():
             groups = [group.name for group in self.partners.groups()]
@@ -177,9 +185,38 @@ class Node:
             action=action,
         )
 
+    def receive_objects(self, objects: Sequence[Any], *, actor: str) -> InboundReport:
+        """Store what a peer node delivered: each object verified against its signer's
+        registered key and stored as the signer's (``core.inbound``)."""
+        keys = {**self.peers.public_keys(), self.settings.home_partner: self.public_key()}
+        report = receive(
+            self.store,
+            objects,
+            home=self.reader(),
+            keys=keys,
+            grantees=self.partners.grantees(),
+            actor=actor,
+            workers=self.settings.import_workers,
+        )
+        if report.rejected:
+            with self.database.writing() as connection:
+                self.audit.record(
+                    connection,
+                    actor=actor,
+                    action="federation.refuse",
+                    target=f"{len(report.rejected)} objects",
+                    detail={"reasons": [str(item) for item in report.rejected[:20]]},
+                )
+        return report
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The node's public signing key, which its peers register."""
+        return node_signing_key(self.database).public_key()
+
     def run_import_job(self, job_id: str) -> ImportJob:
         """Process a submitted job: store its objects as its partner's, in its collection
-        (labelled and released as the collection's view needs), and record each outcome.
+        (labelled and released as the collection's view needs), or, from a peer node, as
+        their verified signers' (unchanged), and record each outcome.
         A request refused as a whole (its collection removed meanwhile, say) fails every
         object with the reason rather than stay pending."""
         job = self.jobs.job(job_id)
@@ -190,16 +227,13 @@ class Node:
             collection = (
                 self.collections.collection(job.collection_id) if job.collection_id else None
             )
-            if collection is not None and collection.label:
-                objects = [_with_label(obj, collection.label) for obj in objects]
-            report = self.import_objects(
-                objects,
-                owner=job.partner,
-                actor=job.actor,
-                default_release=[collection.audience]
-                if collection and collection.audience
-                else None,
-            )
+            if job.federated:
+                # Signed objects stay exactly as signed: no label, no default release.
+                report: ImportReport | InboundReport = self.receive_objects(
+                    objects, actor=job.actor
+                )
+            else:
+                report = self._import_submission(objects, job, collection)
         except AccordError as exc:
             refused = dict.fromkeys(range(len(objects)), str(exc))
             successes, failures = outcomes(objects, refused, requested=job.requested)
@@ -211,6 +245,18 @@ class Node:
             )
         self.jobs.finish(job_id, successes, failures)
         return self.jobs.job(job_id)
+
+    def _import_submission(
+        self, objects: list[Any], job: ImportJob, collection: Collection | None
+    ) -> ImportReport:
+        if collection is not None and collection.label:
+            objects = [_with_label(obj, collection.label) for obj in objects]
+        return self.import_objects(
+            objects,
+            owner=job.partner,
+            actor=job.actor,
+            default_release=[collection.audience] if collection and collection.audience else None,
+        )
 
     def _dates_added(self, partner: str, objects: Sequence[Any]) -> dict[str, datetime]:
         # TAXII names an object without `created` (an SCO) by its date_added.
@@ -260,6 +306,13 @@ class Node:
                 detail={"objects": count, "file": str(path)},
             )
         return count
+
+    def outbound(self) -> OutboundSigner:
+        """What turns stored objects into the signed bodies peers receive."""
+        if self._outbound is None:
+            key = node_signing_key(self.database)
+            self._outbound = OutboundSigner(self.settings.home_partner, key)
+        return self._outbound
 
     def reader(self, partner: str | None = None) -> Reader:
         """The reader for a partner (default: the home partner)."""

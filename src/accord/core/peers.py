@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from accord.core import tables
 from accord.core.audit import AuditLog
@@ -193,6 +193,62 @@ class PeerRegistry:
                 )
                 for r in connection.execute(query)
             ]
+
+    def cursor(self, name: str, collection: str, direction: str) -> SyncState | None:
+        """Where one direction of one collection's sync stands (None before the first)."""
+        return next(
+            (
+                state
+                for state in self.states(name)
+                if (state.collection, state.direction) == (collection, direction)
+            ),
+            None,
+        )
+
+    def record_sync(
+        self,
+        name: str,
+        collection: str,
+        direction: str,
+        *,
+        position: str | None,
+        objects: int = 0,
+        error: str | None = None,
+    ) -> None:
+        """Save where a sync got to (after what it fetched or sent is safely stored), how
+        many objects it moved in all, and its last error (None clears it)."""
+        cursors = tables.peer_cursors
+        key = (
+            (cursors.c.peer == name)
+            & (cursors.c.collection == collection)
+            & (cursors.c.direction == direction)
+        )
+        now = datetime.now(UTC)
+        with self._database.writing() as connection:
+            row = connection.execute(select(cursors).where(key)).first()
+            if row is None:
+                connection.execute(
+                    insert(cursors).values(
+                        peer=name,
+                        collection=collection,
+                        direction=direction,
+                        position=position,
+                        last_sync=now,
+                        objects=objects,
+                        last_error=error,
+                    )
+                )
+                return
+            connection.execute(
+                update(cursors)
+                .where(key)
+                .values(
+                    position=position if position is not None else row.position,
+                    last_sync=now,
+                    objects=row.objects + objects,
+                    last_error=error,
+                )
+            )
 
     def _fernet(self) -> Fernet:
         key = self._settings.federation_key

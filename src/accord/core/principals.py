@@ -43,10 +43,13 @@ class Role(StrEnum):
 
     READER = "reader"
     ANALYST = "analyst"
+    # Another partner's node: reads what this node may pass on to its partner, signed,
+    # and adds objects only with their originator's verified signature (federation).
+    PEER = "peer"
     ADMIN = "admin"
 
     def allows(self, required: Role) -> bool:
-        """Whether this role is at least ``required`` (reader < analyst < admin)."""
+        """Whether this role is at least ``required`` (reader < analyst < peer < admin)."""
         order = list(Role)
         return order.index(self) >= order.index(required)
 

@@ -60,6 +60,28 @@ class Settings(BaseSettings):
             "`accord peer keygen` makes one). Needed to add or sync peers."
         ),
     )
+    federation_page_size: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Objects per page a sync asks a peer for, and per envelope it pushes.",
+    )
+    federation_retries: int = Field(
+        default=6,
+        ge=0,
+        le=50,
+        description="Times a sync retries a failed request to a peer (connection errors, 5xx, "
+        "429) before it gives up until the next round; waits grow exponentially, with jitter.",
+    )
+    federation_backoff_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="First wait before retrying a peer; each retry waits up to twice as long.",
+    )
+    federation_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="How long one request to a peer may take."
+    )
     taxii_page_max: int = Field(
         default=1000, ge=1, le=100_000, description="Most objects one TAXII page returns."
     )

@@ -26,6 +26,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -34,10 +35,17 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from accord.core.database import Database
 from accord.core.errors import InvalidInput
 from accord.core.keys import node_key
-from accord.core.markings import accord_extension_definition
+from accord.core.markings import (
+    ACCORD_IDENTITY_ID,
+    TLP_BY_MARKING_ID,
+    accord_extension_definition,
+    release_list_of,
+)
 
 SIGNATURE_EXTENSION_ID = "extension-definition--7d3c9a61-2b4e-4f08-9c5d-e1a6b8f02d47"
 ALGORITHM = "Ed25519"
+# RFC 8785 numbers are IEEE doubles: integers beyond this are not exact in them.
+_EXACT_INTEGER = 2**53
 _KEY_NAME = "signing-ed25519"
 SIGNATURE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -103,7 +111,7 @@ def key_id(key: Ed25519PublicKey) -> str:
 def sign_object(obj: Mapping[str, Any], signer: str, key: Ed25519PrivateKey) -> dict[str, Any]:
     """A copy of `obj` carrying `signer`'s signature (any earlier one replaced)."""
     unsigned = unsigned_form(obj)
-    signature = key.sign(rfc8785.dumps(unsigned))
+    signature = key.sign(canonical_bytes(unsigned))
     extension = {
         "extension_type": "property-extension",
         "signer": signer,
@@ -130,10 +138,57 @@ def verify_object(obj: Mapping[str, Any], keys: Mapping[str, Ed25519PublicKey]) 
     if extension.get("algorithm") != ALGORITHM or extension.get("key_id") != key_id(key):
         raise SignatureError(f"{where}: signed with another key or algorithm than {signer}'s")
     try:
-        key.verify(_unb64(str(extension.get("signature", ""))), rfc8785.dumps(unsigned_form(obj)))
+        signature = _unb64(str(extension.get("signature", "")))
+        key.verify(signature, canonical_bytes(unsigned_form(obj)))
     except (InvalidSignature, ValueError, binascii.Error) as exc:
         raise SignatureError(f"{where}: the signature does not match its content") from exc
     return signer
+
+
+def canonical_bytes(obj: Mapping[str, Any]) -> bytes:
+    """The RFC 8785 canonical form of `obj`.
+
+    The ``rfc8785`` package is the reference; it costs about 50 µs an object, so objects
+    without floats, with ASCII keys and with integers a double holds exactly are written
+    by orjson with sorted keys, which gives the same bytes for them (a test compares the
+    two over every code point) in a tenth of the time.
+    """
+    if _orjson_writes_canonically(obj):
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    return rfc8785.dumps(obj)
+
+
+def _orjson_writes_canonically(value: Any) -> bool:
+    # Floats differ in form (RFC 8785 writes 80.0 as 80, 1e21 as 1e+21); RFC 8785 sorts
+    # keys by UTF-16 code unit, orjson by code point, which agree on ASCII.
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_EXACT_INTEGER <= value <= _EXACT_INTEGER
+    if isinstance(value, Mapping):
+        return all(
+            isinstance(key, str) and key.isascii() and _orjson_writes_canonically(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return all(_orjson_writes_canonically(item) for item in value)
+    return False
+
+
+def is_node_reference(obj: Mapping[str, Any]) -> bool:
+    """Whether `obj` is a reference object every node makes for itself, the same on each:
+    the TLP markings, Accord's identity and extension-definitions, release-list markings
+    (their id is derived from their grantees) and partner identities. These are neither
+    signed nor sent to peers; a receiving node checks release markings by deriving them.
+    """
+    stix_id = str(obj.get("id", ""))
+    if stix_id in TLP_BY_MARKING_ID or stix_id == ACCORD_IDENTITY_ID:
+        return True
+    if obj.get("type") == "extension-definition":
+        return obj.get("created_by_ref") == ACCORD_IDENTITY_ID
+    if obj.get("type") == "marking-definition":
+        return release_list_of(obj) is not None
+    return obj.get("type") == "identity" and "x_accord_partner_code" in obj
 
 
 def unsigned_form(obj: Mapping[str, Any]) -> dict[str, Any]:

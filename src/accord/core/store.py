@@ -39,6 +39,7 @@ class StoredObject:
     tlp: Tlp | None
     revoked: bool
     body: dict[str, Any]
+    redacted: bool = False  # references the reader may not read were removed
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Store:
         bundle = open_bundle(
             objects,
             override=override,
-            stored_release_markings=self._release_markings(),
+            stored_release_markings=self.release_markings(),
             known_grantees=grantees,
             workers=self._workers,
         )
@@ -179,10 +180,13 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def objects(self, reader: Reader, query: ObjectQuery = EVERYTHING) -> list[StoredObject]:
-        """The objects of `query` the reader may see, in the order they were added."""
+    def objects(
+        self, reader: Reader, query: ObjectQuery = EVERYTHING, *, holder: str | None = None
+    ) -> list[StoredObject]:
+        """The objects of `query` the reader may see, in the order they were added (with
+        `holder`: only what that partner may pass on to the reader)."""
         with self._database.reading() as connection:
-            rows = connection.execute(select_objects(reader, query)).all()
+            rows = connection.execute(select_objects(reader, query, holder=holder)).all()
             return self._render(connection, reader, rows)
 
     def iter_objects(
@@ -207,9 +211,11 @@ class Store:
                 yield from self._render(connection, reader, rows)
             after = rows[-1].seq
 
-    def manifest(self, reader: Reader, query: ObjectQuery = EVERYTHING) -> list[ManifestEntry]:
+    def manifest(
+        self, reader: Reader, query: ObjectQuery = EVERYTHING, *, holder: str | None = None
+    ) -> list[ManifestEntry]:
         """Like :meth:`objects`, without the bodies: what versions the reader may see."""
-        statement = select_objects(reader, query, columns=_manifest_columns)
+        statement = select_objects(reader, query, holder=holder, columns=_manifest_columns)
         with self._database.reading() as connection:
             return [ManifestEntry(*row) for row in connection.execute(statement)]
 
@@ -314,11 +320,11 @@ class Store:
                 owner=row.owner,
                 tlp=Tlp(row.tlp) if row.tlp else None,
                 revoked=row.revoked,
-                body=body
-                if not ids or ids <= readable
-                else policy.redacted_view(reader, row.owner, body, readable),
+                body=policy.redacted_view(reader, row.owner, body, readable) if cut else body,
+                redacted=cut,
             )
             for row, body, ids in zip(rows, bodies, shown, strict=True)
+            for cut in (ids is not None and not ids <= readable,)
         ]
 
     @staticmethod
@@ -330,7 +336,8 @@ class Store:
             readable.update(connection.execute(policy.readable_ids(reader, chunk)).scalars())
         return readable
 
-    def _release_markings(self) -> dict[str, frozenset[str]]:
+    def release_markings(self) -> dict[str, frozenset[str]]:
+        """The release-list markings in the store: id -> grantees."""
         objects = tables.objects
         query = select(objects.c.stix_id, objects.c.body).where(
             objects.c.type == "marking-definition", objects.c.is_latest

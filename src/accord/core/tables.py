@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -233,6 +234,8 @@ import_jobs = Table(
     Column("requested", UtcDateTime(), nullable=False),
     Column("finished", UtcDateTime(), nullable=True),
     Column("total", Integer(), nullable=False),
+    # Submitted by a peer node: its objects are verified and stored as their signers'.
+    Column("federated", Boolean(), nullable=False, server_default=false()),
     # The submitted objects (a JSON array) while the job waits; null once processed.
     Column("payload", LargeBinary(), nullable=True),
     # JSON: {"successes": [...], "failures": [...]} once processed.

@@ -35,9 +35,10 @@ from accord.api.taxii.filters import (
 )
 from accord.core.collections import Collection
 from accord.core.errors import NotFound
+from accord.core.principals import Role
 from accord.core.queries import ObjectQuery
 from accord.core.stix.canonical import UNVERSIONED, format_timestamp
-from accord.core.store import ManifestEntry
+from accord.core.store import ManifestEntry, StoredObject
 
 router = APIRouter(prefix=f"/taxii2/{API_ROOT}/collections/{{collection_id}}")
 
@@ -57,8 +58,8 @@ def get_objects(
     collection = readable_collection(state, caller, collection_id)
     page = _page(request, state, OBJECTS_FILTERS, default_version="last")
     query, scope = _positioned(state, caller, collection, page, "objects")
-    found = state.node.store.objects(caller.reader, query)
-    return _envelope(request, state, page, scope, found, "objects", lambda o: o.body)
+    found = state.node.store.objects(caller.reader, query, holder=passing_on(state, caller))
+    return _envelope(request, state, page, scope, found, "objects", _body_for(state, caller))
 
 
 @router.get("/manifest/", response_class=TaxiiResponse, summary="Manifest of a collection")
@@ -69,7 +70,7 @@ def get_manifest(
     collection = readable_collection(state, caller, collection_id)
     page = _page(request, state, OBJECTS_FILTERS, default_version="last")
     query, scope = _positioned(state, caller, collection, page, "manifest")
-    found = state.node.store.manifest(caller.reader, query)
+    found = state.node.store.manifest(caller.reader, query, holder=passing_on(state, caller))
     return _envelope(request, state, page, scope, found, "objects", _manifest_record)
 
 
@@ -82,9 +83,9 @@ def get_object(
     collection = readable_collection(state, caller, collection_id)
     page = _page(request, state, OBJECT_FILTERS, default_version="last", object_id=object_id)
     query, scope = _positioned(state, caller, collection, page, f"object {object_id}")
-    found = state.node.store.objects(caller.reader, query)
+    found = state.node.store.objects(caller.reader, query, holder=passing_on(state, caller))
     _require_some(found, page, object_id, collection)
-    return _envelope(request, state, page, scope, found, "objects", lambda o: o.body)
+    return _envelope(request, state, page, scope, found, "objects", _body_for(state, caller))
 
 
 @router.get(
@@ -97,7 +98,7 @@ def get_versions(
     collection = readable_collection(state, caller, collection_id)
     page = _page(request, state, VERSIONS_FILTERS, default_version="all", object_id=object_id)
     query, scope = _positioned(state, caller, collection, page, f"versions {object_id}")
-    found = state.node.store.manifest(caller.reader, query)
+    found = state.node.store.manifest(caller.reader, query, holder=passing_on(state, caller))
     _require_some(found, page, object_id, collection)
     return _envelope(request, state, page, scope, found, "versions", _version_text)
 
@@ -121,6 +122,18 @@ def delete_object(
     deleted = state.node.store.delete(caller.reader, query, actor=caller.principal.actor)
     request.state.detail = {"deleted": len(deleted)}
     return Response(status_code=200, media_type=TAXII_MEDIA_TYPE)
+
+
+def passing_on(state: ServerState, caller: Caller) -> str | None:
+    """The holder whose onward rule applies: a peer node's reads take objects off this
+    node, so it receives only what the home partner may pass on to its partner."""
+    return state.settings.home_partner if caller.principal.role is Role.PEER else None
+
+
+def _body_for(state: ServerState, caller: Caller) -> Callable[[StoredObject], Any]:
+    if caller.principal.role is Role.PEER:
+        return state.node.outbound().body
+    return lambda stored: stored.body
 
 
 def _page(

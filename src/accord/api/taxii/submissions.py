@@ -15,6 +15,7 @@ from accord.api.media import TaxiiResponse, is_taxii_content
 from accord.api.taxii.discovery import API_ROOT
 from accord.api.taxii.status import status_resource
 from accord.core.jobs import ImportJob
+from accord.core.principals import Role
 
 router = APIRouter(prefix=f"/taxii2/{API_ROOT}/collections/{{collection_id}}")
 
@@ -27,7 +28,7 @@ async def add_objects(
 
     Each object stands on its own: the status lists the ones stored and the ones refused,
     with the reason. Objects without a release list are released to the collection's
-    audience, if it has one.
+    audience, if it has one. A peer node's objects are stored as their verified signers'.
     """
     content_type = request.headers.get("content-type")
     if not is_taxii_content(content_type):
@@ -42,6 +43,7 @@ async def add_objects(
         partner=caller.principal.partner,
         actor=caller.principal.actor,
         collection_id=collection.id,
+        federated=caller.principal.role is Role.PEER,
     )
     job = await run_in_threadpool(_process, state, job)
     request.state.detail = {"submitted": job.total, "status": job.id}

@@ -19,6 +19,7 @@ reference rejects, and so do we:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NoReturn
 
@@ -37,7 +38,7 @@ def pattern_problem(pattern: str) -> str | None:
     The reason reads ``"offset N: ..."`` where N is the 0-based character offset of the
     offending token (the pattern length when the pattern ends too early).
     """
-    if _COMMON_SHAPE.fullmatch(pattern) is not None:
+    if _common_shape().fullmatch(pattern) is not None:
         return None
     tokens: list[str] = _TOKEN_RE.findall(pattern)
     # The end yields an empty token, twice when the pattern ends in whitespace or a comment.
@@ -100,7 +101,14 @@ _QUALIFIER_CHAIN = (
 _JOIN = rf"{_SP}(?:AND|OR|FOLLOWEDBY){_SP}"
 _SIMPLE = rf"\[{_S}{_TEST_GROUP}(?:{_SP}(?:AND|OR){_SP}{_TEST_GROUP})*+{_S}\]{_QUALIFIER_CHAIN}"
 _OBSERVATION = rf"(?:{_SIMPLE}|\({_S}{_SIMPLE}(?:{_JOIN}{_SIMPLE})*+{_S}\){_QUALIFIER_CHAIN})"
-_COMMON_SHAPE = re.compile(rf"[ \t\r\n]*{_OBSERVATION}(?:{_JOIN}{_OBSERVATION})*+[ \t\r\n]*")
+
+
+@functools.cache
+def _common_shape() -> re.Pattern[str]:
+    # Compiled on first use: it takes about half a second, which every command would
+    # otherwise pay at start, patterns or not.
+    return re.compile(rf"[ \t\r\n]*{_OBSERVATION}(?:{_JOIN}{_OBSERVATION})*+[ \t\r\n]*")
+
 
 # One token per match; whitespace and comments before it are skipped. Alternatives are ordered
 # so that the first to match is also the longest, as in the ANTLR lexer (literals with a

@@ -3,7 +3,6 @@ Thin: parse, call the desk, render."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ import orjson
 import typer
 from rich.table import Table
 
+from accord.core.durations import duration_seconds
 from accord.core.errors import InvalidInput
 from accord.core.plugins import CommandServices
 from accord.desks.fimi.cases import is_case_file, read_cases, store_cases, stored_cases
@@ -216,17 +216,8 @@ def commands(services: CommandServices) -> Any:
     return app
 
 
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600}
-_DURATION = re.compile(r"(\d+(?:\.\d*)?)\s*([smh]?)")
-
-
 def _seconds(window: str) -> float:
-    """``60``, ``60s``, ``5m`` or ``1h`` in seconds."""
-    found = _DURATION.fullmatch(window.strip())
-    seconds = float(found[1]) * _UNIT_SECONDS[found[2]] if found else 0.0
-    if seconds <= 0:
-        raise InvalidInput(f"--window {window!r}: a positive time, e.g. 60, 60s, 5m or 1h")
-    return seconds
+    return duration_seconds(window, "--window")
 
 
 def _check_format(output: str) -> None:

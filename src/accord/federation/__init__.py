@@ -1,0 +1,1 @@
+"""Federation: syncing findings with peer nodes over TAXII 2.1 (see docs/federation.md)."""
