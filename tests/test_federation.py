@@ -470,3 +470,36 @@ def test_a_refusal_is_final_and_retries_end() -> None:
     with pytest.raises(PeerError, match="gave up after 3 attempts"):
         down.collections()
     assert len(waits) == 2
+
+
+def test_revocations_and_new_versions_travel_and_every_version_is_kept(
+    eu: Node, tmp_path: Path, servers: InProcess
+) -> None:
+    eu.import_objects([indicator(1)], actor="t", tlp=Tlp.AMBER, release=["JP"])
+    jp = make_node(tmp_path / "jp", "JP")
+    servers.serve("https://eu.test", eu)
+    _register(jp, "eu", eu, "EU", "pull")
+    run_round(jp, client_factory=servers)
+    revoked = {**indicator(1), "modified": "2026-12-01T00:00:00.000Z", "revoked": True}
+    eu.import_objects([revoked], actor="t", tlp=Tlp.AMBER, release=["JP"])
+    run_round(jp, client_factory=servers)
+    versions = [row[1] for row in stored_rows(jp, "JP")]
+    assert versions == ["2026-11-30 10:00:00+00:00", "2026-12-01 00:00:00+00:00"]
+    latest = jp.store.get(jp.reader(), indicator(1)["id"])
+    assert latest.revoked and verify_object(latest.body, {"EU": eu.public_key()}) == "EU"
+    jp.close()
+
+
+def test_versions_of_one_object_from_two_peers_are_both_kept(eu: Node) -> None:
+    first = sign_object(released(1, Tlp.AMBER, "EU"), "JP", JP_KEY)
+    second = sign_object(
+        {**unsigned_form(first), "modified": "2026-12-01T00:00:00.000Z"}, "JP", JP_KEY
+    )
+    # The newer version comes first (from one peer), the older one later (from another).
+    eu.receive_objects([release_marking(["EU"]), second], actor="peer:kr")
+    eu.receive_objects([release_marking(["EU"]), first], actor="peer:jp")
+    assert [row[1] for row in stored_rows(eu, "EU")] == [
+        "2026-11-30 10:00:00+00:00",
+        "2026-12-01 00:00:00+00:00",
+    ]
+    assert eu.store.get(eu.reader(), first["id"]).body == second

@@ -101,9 +101,24 @@ def run_forever(
         except AccordError as error:  # the registry itself failed (no federation key...)
             log.error("federation round failed: %s", error)
         else:
+            _log_round(transfers)
             if report is not None:
                 report(transfers)
         stop.wait(max(0.0, every_seconds - (time.monotonic() - started)))
+
+
+def _log_round(transfers: Sequence[Transfer]) -> None:
+    for transfer in transfers:
+        if transfer.error:
+            log.warning(
+                "federation %s %s %s: %s",
+                transfer.peer,
+                transfer.direction,
+                transfer.collection,
+                transfer.error,
+            )
+    moved = {d: sum(t.objects for t in transfers if t.direction == d) for d in ("pull", "push")}
+    log.info("federation round: %(pull)d objects received, %(push)d sent", moved)
 
 
 def _guarded(
