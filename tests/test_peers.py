@@ -126,6 +126,26 @@ def test_removing_a_peer_forgets_its_sync_state(peered: Node) -> None:
         peered.peers.remove("jp-mod", actor="admin")
 
 
+def test_sync_state_is_kept_per_direction_and_a_reset_forgets_it(peered: Node) -> None:
+    add_jp(peered)
+    peered.peers.record_sync("jp-mod", "all", "pull", position="2026-11-30T10:00:00Z", objects=4)
+    peered.peers.record_sync("jp-mod", "all", "pull", position=None, objects=2, error="down")
+    peered.peers.record_sync("jp-mod", "all", "push", position="17", objects=1)
+    pulled = peered.peers.cursor("jp-mod", "all", "pull")
+    assert pulled is not None
+    assert (pulled.position, pulled.objects, pulled.last_error) == (
+        "2026-11-30T10:00:00Z",  # a failed step keeps the position it had
+        6,
+        "down",
+    )
+    assert [s.direction for s in peered.peers.states("jp-mod")] == ["pull", "push"]
+    peered.peers.reset("jp-mod", actor="admin")
+    assert peered.peers.states() == [] and peered.peers.peers() != []
+    assert peered.audit.entries(action="peer.reset")[0].target == "jp-mod"
+    with pytest.raises(NotFound, match="no peer 'jp-x'"):
+        peered.peers.reset("jp-x", actor="admin")
+
+
 def test_without_the_federation_key_or_with_another_the_token_is_out_of_reach(
     database: Database, tmp_path: Path
 ) -> None:

@@ -96,6 +96,19 @@ def peer_remove(
         console.print(f"peer {name} removed")
 
 
+@app.command("reset")
+def peer_reset(
+    name: Annotated[str, typer.Argument(help="The peer to sync from the start.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Forget where the syncs with a peer stood: the next round reads and sends everything
+    again, and stores what was refused before and is now accepted (a key registered since,
+    say). What is held already is recognised, not stored twice."""
+    with reported_errors(), open_node(data_dir) as node:
+        node.peers.reset(name, actor=actor())
+        console.print(f"peer {name}: the next round starts from the beginning")
+
+
 @app.command("status")
 def peer_status(
     name: Annotated[str | None, typer.Argument(help="One peer (default: all).")] = None,

@@ -19,7 +19,7 @@ The action vocabulary (``action`` is always one of :data:`ACTIONS`):
 - ``collection.declare``, ``collection.remove``: a collection was added, changed or removed.
 - ``api.request``: a request to the API (who, what, the answer, how many objects left).
 - ``peer.add``, ``peer.remove``: a federation peer was registered or forgotten (never with
-  its token).
+  its token); ``peer.reset``: where its syncs stood was forgotten.
 - ``federation.receive``: verified objects from a peer node entered the store (owner: the
   signer).
 - ``federation.send``: objects left for a peer node (pushed, or pulled by it).
@@ -49,6 +49,7 @@ ACTIONS: frozenset[str] = frozenset(
         "node.init",
         "peer.add",
         "peer.remove",
+        "peer.reset",
         "federation.receive",
         "federation.send",
         "federation.refuse",

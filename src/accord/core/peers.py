@@ -155,6 +155,18 @@ class PeerRegistry:
             connection.execute(delete(tables.peers).where(tables.peers.c.name == name))
             self._audit.record(connection, actor=actor, action="peer.remove", target=name)
 
+    def reset(self, name: str, *, actor: str) -> None:
+        """Forget where the syncs with a peer stood, so the next round reads and sends
+        everything again (what is held already is recognised): after registering a key
+        that objects were refused for, say."""
+        with self._database.writing() as connection:
+            if self._row(connection, name) is None:
+                raise NotFound(f"no peer {name!r} on this node")
+            connection.execute(
+                delete(tables.peer_cursors).where(tables.peer_cursors.c.peer == name)
+            )
+            self._audit.record(connection, actor=actor, action="peer.reset", target=name)
+
     def token(self, name: str) -> str:
         """The peer's token, decrypted; InvalidInput if the federation key cannot."""
         with self._database.reading() as connection:

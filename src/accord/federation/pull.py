@@ -48,6 +48,7 @@ def pull(node: Node, peer: Peer, client: PeerClient, collection: str) -> Transfe
     added_after = state.position if state else None
     known_markings = set(node.store.release_markings()) | set(TLP_BY_MARKING_ID)
     next_token: str | None = None
+    first_refusal: str | None = None  # kept for the whole run: a later page does not clear it
     while True:
         page = _page(client, collection, added_after, next_token, node.settings)
         transfer.pages += 1
@@ -58,7 +59,9 @@ def pull(node: Node, peer: Peer, client: PeerClient, collection: str) -> Transfe
         transfer.objects += report.stored
         transfer.duplicates += report.duplicates
         transfer.refused += len(report.rejected)
-        error = f"refused {len(report.rejected)}: {report.rejected[0]}" if report.rejected else None
+        if report.rejected and first_refusal is None:
+            first_refusal = str(report.rejected[0])
+        error = f"refused {transfer.refused}: {first_refusal}" if first_refusal else None
         node.peers.record_sync(
             peer.name,
             collection,

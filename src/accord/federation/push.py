@@ -32,6 +32,7 @@ def push(node: Node, peer: Peer, client: PeerClient, collection: str) -> Transfe
     state = node.peers.cursor(peer.name, collection, "push")
     after = int(state.position) if state and state.position else 0
     release_by_id = node.store.release_markings()
+    first_failure: str | None = None  # kept for the whole run: a later envelope does not clear it
     for envelope, last_seq, held_back in _envelopes(node, peer, after):
         markings = _markings_for(envelope, release_by_id)
         failures: list[dict[str, Any]] = []
@@ -43,7 +44,8 @@ def push(node: Node, peer: Peer, client: PeerClient, collection: str) -> Transfe
         transfer.refused += len(failures)
         transfer.withheld += held_back
         transfer.pages += 1
-        error = _first_failure(failures)
+        first_failure = first_failure or _first_failure(failures)
+        error = first_failure
         node.peers.record_sync(
             peer.name,
             collection,

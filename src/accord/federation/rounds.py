@@ -52,6 +52,9 @@ def sync_peer(node: Node, peer: Peer, *, client_factory: ClientFactory = connect
     try:
         with client_factory(node, peer) as client:
             listed = client.collections()
+            if node.peers.cursor(peer.name, "*", "both") is not None:
+                # The peer answers again: an earlier round's failure to reach it is over.
+                node.peers.record_sync(peer.name, "*", "both", position=None, error=None)
             if peer.pulls:
                 for collection in pull_collections(peer, listed):
                     transfers.append(_guarded(node, peer, "pull", collection, pull, client))
