@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from collections.abc import Mapping
 from typing import Any
@@ -104,7 +105,12 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
 
 def key_id(key: Ed25519PublicKey) -> str:
     """A short, stable name of a public key."""
-    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _key_id_of(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+@functools.lru_cache(maxsize=256)
+def _key_id_of(raw: bytes) -> str:
+    # Every object verified asks for its signer's key id: a node knows a handful of keys.
     return f"ed25519:{hashlib.sha256(raw).hexdigest()[:32]}"
 
 
