@@ -3,6 +3,7 @@ property extension; any change to the content breaks them, key order does not.""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 
@@ -14,6 +15,7 @@ from accord.core.node import Node
 from accord.core.signing import (
     SIGNATURE_EXTENSION_ID,
     SignatureError,
+    canonical_bytes,
     key_id,
     node_signing_key,
     public_key_from_text,
@@ -120,3 +122,15 @@ def test_the_node_key_persists_and_public_keys_round_trip(node: Node) -> None:
     assert key_id(public_key_from_text(text)) == key_id(key.public_key())
     with pytest.raises(Exception, match="not a base64url Ed25519 key"):
         public_key_from_text("not-a-key")
+
+
+def test_libsodium_signs_exactly_as_openssl_and_verifies_what_it_signs() -> None:
+    # Ed25519 is deterministic: the fast path (PyNaCl) must give `cryptography`'s bytes.
+    for number in range(20):
+        obj = {**INDICATOR, "name": f"site {number}", "confidence": number}
+        signed = sign_object(obj, "EU", EU_KEY)
+        extension = signed["extensions"][SIGNATURE_EXTENSION_ID]
+        reference = EU_KEY.sign(canonical_bytes(obj))
+        assert extension["signature"] == base64.urlsafe_b64encode(reference).rstrip(b"=").decode()
+        EU_KEY.public_key().verify(reference, canonical_bytes(unsigned_form(signed)))
+        assert verify_object(signed, KEYS) == "EU"

@@ -21,7 +21,7 @@ from stix2validator import ValidationError, ValidationOptions, validate_instance
 
 from accord.core.errors import InvalidStixObject
 from accord.core.stix.validation import object_problem, validate_object
-from tests.data import SHARED_DATA, stix_example_files
+from tests.data import SHARED_DATA, indicator, stix_example_files
 
 StixObject = dict[str, Any]
 
@@ -488,3 +488,16 @@ def test_validate_object_raises_with_id_field_and_position() -> None:
 
 def test_validate_object_accepts_a_valid_object() -> None:
     validate_object(_indicator())
+
+
+@pytest.mark.parametrize("length", [30, 60])
+def test_near_miss_types_and_extension_names_are_refused_without_backtracking(
+    length: int,
+) -> None:
+    # The OASIS patterns as published take time doubling with each letter on these (about
+    # a minute at 30 letters, for ever at 60): anyone who may post could stall the node.
+    obj = {**indicator(1), "type": "a" * length + "!"}
+    assert object_problem(obj) is not None
+    extended = {**indicator(1), "extensions": {"a" * length + "-ex": {"x": 1}}}
+    problem = object_problem(extended)
+    assert problem is not None and "extensions" in str(problem)

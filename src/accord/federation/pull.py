@@ -7,15 +7,17 @@ page stored: that time itself once the collection was read to its end, or one
 millisecond before it while more pages were to come, since objects added in that same
 instant may not all have been on the page (they come again, and are recognised as held:
 imports are idempotent on id and version). Pages are stored four at a time (4,000
-objects at the default page size, so that verifying and storing use every core) and the position is saved only
-after they are stored, so a crash at any point loses nothing and a rerun repeats at most
-those pages.
+objects at the default page size, so that verifying and storing use every core), and the
+position is saved only after they are stored, so a crash at any point loses nothing and a
+rerun repeats at most those pages.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -95,18 +97,41 @@ def _batches(pages: Iterable[Page], minimum: int) -> Iterator[list[Page]]:
 def _pages(
     client: PeerClient, collection: str, added_after: str | None, settings: Any
 ) -> Iterator[Page]:
-    """The run's pages, each asked for as soon as the one before arrives: the peer makes the
-    next page, and it travels, while this node verifies and stores the last one. The cursor
-    still moves only once a page is stored; a page fetched ahead of a failure is dropped."""
-    with ThreadPoolExecutor(1, thread_name_prefix="accord-pull") as fetcher:
-        ahead = fetcher.submit(_page, client, collection, added_after, None, settings)
+    """The run's pages, fetched by a thread that keeps up to a batch of pages ahead: the
+    peer makes the next pages, and they travel, while this node verifies and stores the
+    last ones. The cursor still moves only once a page is stored; pages fetched ahead of a
+    failure are dropped."""
+    ready: queue.Queue[Page | BaseException] = queue.Queue(maxsize=_PAGES_AT_ONCE)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        next_token: str | None = None
+        try:
+            while not stop.is_set():
+                page = _page(client, collection, added_after, next_token, settings)
+                ready.put(page)
+                if not page.more or not page.next or not page.objects:
+                    return
+                next_token = page.next
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
+            ready.put(error)
+
+    fetcher = threading.Thread(target=fetch, name="accord-pull", daemon=True)
+    fetcher.start()
+    try:
         while True:
-            page = ahead.result()
-            if not page.more or not page.next or not page.objects:
-                yield page
+            item = ready.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if not item.more or not item.next or not item.objects:
                 return
-            ahead = fetcher.submit(_page, client, collection, added_after, page.next, settings)
-            yield page
+    finally:
+        stop.set()
+        while fetcher.is_alive():  # unblock a fetcher waiting for room, then let it end
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        fetcher.join()
 
 
 def _resume_point(page: Page) -> str | None:
