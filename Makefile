@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/maritime_detect.py
 	$(BIN)/python benchmarks/screening.py
 	$(BIN)/python benchmarks/fimi.py
+	$(BIN)/python benchmarks/federation.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo

@@ -216,8 +216,9 @@ def _orjson_writes_canonically(value: Any) -> bool:
 def is_node_reference(obj: Mapping[str, Any]) -> bool:
     """Whether `obj` is a reference object every node makes for itself, the same on each:
     the TLP markings, Accord's identity and extension-definitions, release-list markings
-    (their id is derived from their grantees) and partner identities. These are neither
-    signed nor sent to peers; a receiving node checks release markings by deriving them.
+    (their id is derived from their grantees) and partner identities. These are not signed
+    and not pushed; a peer reading the collection gets them unsigned and skips them, but
+    for release markings, which it checks by deriving them.
     """
     stix_id = str(obj.get("id", ""))
     if stix_id in TLP_BY_MARKING_ID or stix_id == ACCORD_IDENTITY_ID:
