@@ -17,9 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from accord.core.errors import InvalidInput
+from accord.desks.industry import yaml12
 
 STATUSES = ("text_read", "secondary", "not_verified")
 _REQUIRED = ("id", "instrument", "version", "citation", "paraphrase", "status", "check")
@@ -136,10 +135,7 @@ def read_rule_book(rules_text: str, sources_text: str, name: str = "rules.yaml")
 
 
 def _yaml(text: str, name: str) -> dict[str, Any]:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"{name}: not YAML: {exc}") from exc
+    document = yaml12.load(text, name)
     if not isinstance(document, dict):
         raise InvalidInput(f"{name}: expected a mapping at the top")
     return document
