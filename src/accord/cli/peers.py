@@ -11,7 +11,7 @@ from rich.table import Table
 
 from accord.cli.context import actor, console, open_node, reported_errors, split_list
 from accord.core.peers import new_federation_key
-from accord.core.signing import key_id, node_signing_key, public_key_text
+from accord.core.signing import key_id, public_key_text
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
@@ -31,7 +31,7 @@ def peer_key(data_dir: DataDir = None) -> None:
     """Print this node's public signing key, for partners to register with `peer add
     --public-key`."""
     with reported_errors(), open_node(data_dir) as node:
-        public = node_signing_key(node.database).public_key()
+        public = node.public_key()
         console.print(
             f"partner {node.settings.home_partner}\n"
             f"public key {public_key_text(public)}\n{key_id(public)}",

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from accord.core.fanout import map_ranges
 from accord.core.ingest import Rejection
-from accord.core.markings import TLP_BY_MARKING_ID, Tlp, release_list_of, release_marking
+from accord.core.markings import Tlp, release_list_of, release_marking, strictest_tlp
 from accord.core.policy import Reader, may_read
 from accord.core.signing import SignatureError, is_node_reference, verify_object
 from accord.core.store import ImportReport, Store
@@ -149,8 +149,7 @@ def _refusal(
     if signer == home.partner:
         return "own"
     marking_refs = obj.get("object_marking_refs") or ()
-    levels = [TLP_BY_MARKING_ID[ref] for ref in marking_refs if ref in TLP_BY_MARKING_ID]
-    tlp = max(levels, key=lambda level: level.strictness) if levels else None
+    tlp = strictest_tlp(marking_refs)
     release = frozenset().union(*(release_markings.get(ref, frozenset()) for ref in marking_refs))
     if tlp is Tlp.RED or not may_read(home, signer, tlp, release):
         return f"not released to {home.partner} by its owner {signer}; refused"

@@ -9,7 +9,7 @@ writing of a large bundle run side by side on every core.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -20,6 +20,7 @@ from accord.core.markings import (
     Tlp,
     release_list_of,
     release_marking,
+    strictest_tlp,
 )
 from accord.core.stix import refs
 from accord.core.stix.canonical import (
@@ -179,7 +180,7 @@ def _prepare_one(
     known_grantees: frozenset[str],
 ) -> PreparedObject:
     stix_id = obj["id"]
-    tlp = _strictest_tlp(obj.get("object_marking_refs") or ())
+    tlp = strictest_tlp(obj.get("object_marking_refs") or ())
     if stix_id in TLP_BY_MARKING_ID:
         # The TLP marking-definitions are published standards; their bodies stay as OASIS
         # wrote them (unmarked), and every partner reads them.
@@ -234,15 +235,6 @@ def _key(stix_timestamp: str) -> str:
         if fraction.isdigit() or not fraction:
             return f"{stix_timestamp[:10]} {stix_timestamp[11:19]}.{fraction[:6]:0<6}"
     return sortable_timestamp(parse_timestamp(stix_timestamp))
-
-
-def _strictest_tlp(marking_refs: Iterable[str]) -> Tlp | None:
-    strictest: Tlp | None = None
-    for ref in marking_refs:
-        level = TLP_BY_MARKING_ID.get(ref)
-        if level is not None and (strictest is None or level.strictness > strictest.strictness):
-            strictest = level
-    return strictest
 
 
 def _apply_override(

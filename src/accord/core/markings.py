@@ -180,6 +180,16 @@ def release_marking(grantees: Iterable[str]) -> dict[str, Any]:
     }
 
 
+def strictest_tlp(marking_refs: Iterable[str]) -> Tlp | None:
+    """The strictest TLP level among `marking_refs` (None if they name none)."""
+    strictest: Tlp | None = None
+    for ref in marking_refs:
+        level = TLP_BY_MARKING_ID.get(ref)
+        if level is not None and (strictest is None or level.strictness > strictest.strictness):
+            strictest = level
+    return strictest
+
+
 def release_list_of(marking_definition: Mapping[str, Any]) -> frozenset[str] | None:
     """The grantees a release marking-definition names, or None if it is no release marking."""
     extension = (marking_definition.get("extensions") or {}).get(RELEASE_EXTENSION_ID)

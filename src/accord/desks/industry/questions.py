@@ -17,6 +17,7 @@ import pycountry
 
 from accord.core.errors import InvalidInput
 from accord.desks.industry import yaml12
+from accord.desks.industry.rules import parse_date
 
 ACTION_TYPES = ("research", "development")
 GUARANTEES = ("not_applicable", "none", "approved", "refused")
@@ -301,9 +302,4 @@ class _Fields:
         return value
 
     def date(self, value: Any, where: str) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError as exc:
-            raise self.fail(where, f"{value!r} is no date (YYYY-MM-DD)") from exc
+        return parse_date(value, f"{self.name}: {where}")

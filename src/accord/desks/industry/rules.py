@@ -149,8 +149,10 @@ def _instrument(code: str, entry: Any, name: str) -> Instrument:
         code=code,
         title=str(entry.get("title") or code),
         act=str(entry.get("act") or code),
-        valid_from=_date(entry.get("valid_from"), f"{where}: valid_from"),
-        valid_to=_date(entry["valid_to"], f"{where}: valid_to") if entry.get("valid_to") else None,
+        valid_from=parse_date(entry.get("valid_from"), f"{where}: valid_from"),
+        valid_to=parse_date(entry["valid_to"], f"{where}: valid_to")
+        if entry.get("valid_to")
+        else None,
     )
 
 
@@ -189,15 +191,16 @@ def _rule(
         paraphrase=str(entry["paraphrase"]),
         status=str(entry["status"]),
         sources=cited,
-        valid_from=_date(valid_from, f"{where}: valid_from")
+        valid_from=parse_date(valid_from, f"{where}: valid_from")
         if valid_from
         else instrument.valid_from,
-        valid_to=_date(valid_to, f"{where}: valid_to") if valid_to else None,
+        valid_to=parse_date(valid_to, f"{where}: valid_to") if valid_to else None,
         check=check,
     )
 
 
-def _date(value: Any, where: str) -> dt.date:
+def parse_date(value: Any, where: str) -> dt.date:
+    """A date from YAML (already one) or ISO text; InvalidInput naming `where` otherwise."""
     if isinstance(value, dt.date):
         return value
     try:
