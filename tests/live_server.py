@@ -99,43 +99,63 @@ def live_server(
     serve`` (for example ``{"ACCORD_TAXII_PAGE_MAX": "10"}``); `serve_options` are more
     options of ``accord serve`` (with ``--ssl-certfile`` it serves HTTPS).
     """
-    environment = _environment(settings or {})
-    _run([_accord(), "init", "--data-dir", str(data_dir)], environment)
-    server = _start(data_dir, environment, serve_options)
+    environment = server_environment(settings or {})
+    _run([accord_command(), "init", "--data-dir", str(data_dir)], environment)
+    server = start_server(data_dir, environment, serve_options)
     try:
         yield server
     finally:
-        _stop(server.process)
+        stop_server(server.process)
 
 
-def _start(
-    data_dir: Path, environment: Mapping[str, str], serve_options: Sequence[str]
+def start_server(
+    data_dir: Path, environment: Mapping[str, str], serve_options: Sequence[str] = ()
 ) -> LiveServer:
+    """Serve an initialised node on a free port; RuntimeError with its log if it fails."""
     # A port taken between our probe and the server's bind (another xdist worker, another
     # program) makes the server exit at once; a new port is tried then.
     failures = []
     for _ in range(_PORT_ATTEMPTS):
-        port = _free_port()
-        log_path = data_dir / f"serve-{port}.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [
-                    *(_accord(), "serve", "--data-dir", str(data_dir), "--port", str(port)),
-                    *_QUIET,
-                    *serve_options,
-                ],
-                env=dict(environment),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        scheme = "https" if "--ssl-certfile" in serve_options else "http"
-        server = LiveServer(data_dir, port, process, log_path, scheme)
+        server = _spawn(data_dir, free_port(), environment, serve_options)
         if _wait_until_ready(server):
             return server
-        _stop(process)
-        failures.append(f"port {port}:\n{server.log()}")
+        stop_server(server.process)
+        failures.append(f"port {server.port}:\n{server.log()}")
     raise RuntimeError("accord serve did not start:\n" + "\n".join(failures))
+
+
+def restart_server(
+    server: LiveServer, environment: Mapping[str, str], serve_options: Sequence[str] = ()
+) -> LiveServer:
+    """Serve a stopped server's node again on the same port (its peers keep the URL)."""
+    assert server.process.poll() is not None, "the server is still running"
+    again = _spawn(server.data_dir, server.port, environment, serve_options)
+    if not _wait_until_ready(again):
+        stop_server(again.process)
+        raise RuntimeError(f"accord serve did not start again:\n{again.log()}")
+    return again
+
+
+def _spawn(
+    data_dir: Path, port: int, environment: Mapping[str, str], serve_options: Sequence[str]
+) -> LiveServer:
+    # One log per start: a restarted server's log does not overwrite the first one's.
+    starts = len(list(data_dir.glob(f"serve-{port}*.log")))
+    log_path = data_dir / (f"serve-{port}.log" if not starts else f"serve-{port}-{starts}.log")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                *(accord_command(), "serve", "--data-dir", str(data_dir), "--port", str(port)),
+                *_QUIET,
+                *serve_options,
+            ],
+            env=dict(environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    scheme = "https" if "--ssl-certfile" in serve_options else "http"
+    return LiveServer(data_dir, port, process, log_path, scheme)
 
 
 def _wait_until_ready(server: LiveServer) -> bool:
@@ -154,7 +174,8 @@ def _wait_until_ready(server: LiveServer) -> bool:
     return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server and its session (its import worker too), gently if it can."""
     if process.poll() is not None:
         return
     # SIGTERM lets uvicorn run the shutdown (the background import worker, the request
@@ -167,14 +188,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def _environment(settings: Mapping[str, str]) -> dict[str, str]:
+def server_environment(settings: Mapping[str, str]) -> dict[str, str]:
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("ACCORD_")}
     return {**inherited, **settings}
 
@@ -184,7 +205,8 @@ def _settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, database_url=None, collections_file=None)
 
 
-def _accord() -> str:
+def accord_command() -> str:
+    """The path of the `accord` command of this environment."""
     # The `accord` script beside this interpreter: the venv's, whatever PATH says.
     beside = Path(sys.executable).with_name("accord")
     found = str(beside) if beside.exists() else shutil.which("accord")

@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 import rfc8785
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from starlette.testclient import TestClient
 
 from accord.api.app import create_app
@@ -35,6 +35,7 @@ from accord.core.signing import (
     SIGNATURE_EXTENSION_ID,
     canonical_bytes,
     is_node_reference,
+    node_signing_key,
     public_key_text,
     sign_object,
     signature_extension_definition,
@@ -90,18 +91,24 @@ def make_node(path: Path, home: str, database_url: str | None = None) -> Node:
 def eu(database: Database, tmp_path: Path) -> Iterator[Node]:
     """The EU node (SQLite and PostgreSQL), which knows JP's and KR's keys."""
     made = make_node(tmp_path / "eu", "EU", database.url)
-    for name, partner, key in (("jp", "JP", JP_KEY), ("kr", "KR", KR_KEY)):
-        made.peers.add(
+    know_keys(made, {"JP": JP_KEY.public_key(), "KR": KR_KEY.public_key()})
+    yield made
+    made.close()
+
+
+def know_keys(node: Node, keys: dict[str, Ed25519PublicKey]) -> None:
+    """Register partners' keys on `node`, as peers it never syncs with here."""
+    for partner, key in keys.items():
+        name = partner.lower()
+        node.peers.add(
             name,
             f"http://127.0.0.1/{name}/taxii2/api/",
             partner=partner,
-            public_key=public_key_text(key.public_key()),
+            public_key=public_key_text(key),
             token="unused",
             mode="pull",
             actor="test",
         )
-    yield made
-    made.close()
 
 
 def stored_rows(node: Node, partner: str) -> list[tuple[str, str, str]]:
@@ -223,7 +230,7 @@ def test_forged_altered_unsigned_and_unreleased_objects_are_refused(eu: Node) ->
     unsigned = released(5, Tlp.AMBER, "EU")
     not_ours = sign_object(released(6, Tlp.AMBER, "KR"), "JP", JP_KEY)
     red = sign_object(released(7, Tlp.RED, "EU"), "JP", JP_KEY)
-    own = sign_object(released(8, Tlp.AMBER, "JP"), "EU", _eu_key(eu))
+    own = sign_object(released(8, Tlp.AMBER, "JP"), "EU", node_signing_key(eu.database))
     bad_marking = {**release_marking(["EU"]), "name": "Release to everyone"}
     delivery = [
         release_marking(["EU"]),
@@ -258,12 +265,6 @@ def test_a_peer_cannot_version_an_object_another_partner_owns(eu: Node) -> None:
     newer["object_marking_refs"] = [TLP2_IDS[Tlp.CLEAR]]
     report = eu.receive_objects([sign_object(newer, "JP", JP_KEY)], actor="peer:jp")
     assert report.stored == 0 and "only its owner" in report.rejected[0].reason
-
-
-def _eu_key(node: Node) -> Ed25519PrivateKey:
-    from accord.core.signing import node_signing_key
-
-    return node_signing_key(node.database)
 
 
 # -- the peer's view of the TAXII API -----------------------------------------------------
@@ -394,16 +395,7 @@ def test_a_push_sends_what_may_be_passed_on_and_never_twice(
     jp = make_node(tmp_path / "jp", "JP")
     servers.serve("https://jp-node.test", jp)
     _register(eu, "jp-node", jp, "JP", "push")
-    for name, partner, key in (("eu", "EU", _eu_key(eu)), ("kr", "KR", KR_KEY)):
-        jp.peers.add(
-            name,
-            f"http://127.0.0.1/{name}/taxii2/api/",
-            partner=partner,
-            public_key=public_key_text(key.public_key()),
-            token="unused",
-            mode="pull",
-            actor="test",
-        )
+    know_keys(jp, {"EU": eu.public_key(), "KR": KR_KEY.public_key()})
     kr_amber = sign_object(released(1, Tlp.AMBER, "EU", "JP"), "KR", KR_KEY)
     kr_strict = sign_object(released(2, Tlp.AMBER_STRICT, "EU", "JP"), "KR", KR_KEY)
     eu.receive_objects([release_marking(["EU", "JP"]), kr_amber, kr_strict], actor="peer:kr")

@@ -57,11 +57,11 @@ from accord.federation.rounds import run_round
 from tests.data import indicator
 from tests.live_server import (
     LiveServer,
-    _accord,
-    _environment,
-    _start,
-    _stop,
-    _wait_until_ready,
+    accord_command,
+    restart_server,
+    server_environment,
+    start_server,
+    stop_server,
 )
 
 pytestmark = pytest.mark.slow  # `accord serve` processes, started and stopped
@@ -396,9 +396,9 @@ def served_nodes(nodes: Mapping[str, NodeSpec]) -> Iterator[dict[str, LiveServer
         servers = {}
         for name, spec in nodes.items():
             initialise(spec.data_dir, spec.settings)
-            environment = _environment(spec.settings)
-            servers[name] = _start(spec.data_dir, environment, spec.serve_options)
-            stack.callback(_stop, servers[name].process)
+            environment = server_environment(spec.settings)
+            servers[name] = start_server(spec.data_dir, environment, spec.serve_options)
+            stack.callback(stop_server, servers[name].process)
         yield servers
 
 
@@ -406,8 +406,8 @@ def accord_cli(
     *args: str, partner: str, data_dir: Path, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     # Wide enough that the table of transfers keeps each cell on one line.
-    environment = {**_environment(server_settings(partner, **extra)), "COLUMNS": "200"}
-    command = [_accord(), *args, "--data-dir", str(data_dir)]
+    environment = {**server_environment(server_settings(partner, **extra)), "COLUMNS": "200"}
+    command = [accord_command(), *args, "--data-dir", str(data_dir)]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
 
@@ -631,11 +631,10 @@ class Source:
     jp_token: str
     expected: dict[tuple[str, str], dict[str, Any]]
     published: list[Finding]
-    restarts: int = 0
 
     def stop(self) -> None:
         """The server goes down as an operator stops it (SIGTERM)."""
-        _stop(self.server.process)
+        stop_server(self.server.process)
 
     def kill(self) -> None:
         """The server dies at once, with the import worker of its session (SIGKILL)."""
@@ -644,24 +643,7 @@ class Source:
 
     def restart(self) -> None:
         """Serve the same data directory again, on the same port (peers keep its URL)."""
-        assert self.server.process.poll() is not None, "still running"
-        self.restarts += 1
-        port = self.server.port
-        log_path = self.data_dir / f"serve-{port}-restart-{self.restarts}.log"
-        command = [_accord(), "serve", "--data-dir", str(self.data_dir), "--port", str(port)]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [*command, "--log-level", "warning"],
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = LiveServer(self.data_dir, port, process, log_path)
-        if not _wait_until_ready(server):
-            _stop(process)
-            raise RuntimeError(f"accord serve did not start again:\n{server.log()}")
-        self.server = server
+        self.server = restart_server(self.server, self.environment)
 
     def puller(self, data_dir: Path) -> Node:
         """A new JP node with EU's node as its peer."""
@@ -705,7 +687,7 @@ def fixture_source_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             key = public_key_text(node.public_key())
         source = Source(
             data_dir=data_dir,
-            environment=_environment(settings),
+            environment=server_environment(settings),
             server=server,
             public_key=key,
             jp_token=server.token("JP", Role.PEER, label="JP node"),
@@ -715,7 +697,7 @@ def fixture_source_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         try:
             yield source
         finally:
-            _stop(source.server.process)
+            stop_server(source.server.process)
 
 
 @pytest.fixture(name="source")

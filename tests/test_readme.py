@@ -6,7 +6,6 @@ import contextlib
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from accord.core.principals import Role
 from accord.core.queries import ObjectQuery
 from accord.core.settings import Settings
 from accord.core.signing import verify_object
-from tests.live_server import live_server
+from tests.live_server import free_port, live_server
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -54,7 +53,7 @@ def test_the_partnership_walkthrough_runs_and_each_node_holds_its_share(
     assert script, "no bash example under '## Running a partnership'"
     code = script.group(1)
     for fixed in ("8101", "8102", "8103"):  # free ports, so parallel tests never collide
-        code = code.replace(f"echo {fixed} ", f"echo {_free_port()} ")
+        code = code.replace(f"echo {fixed} ", f"echo {free_port()} ")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ACCORD_")}
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
     environment["COLUMNS"] = "200"
@@ -87,9 +86,3 @@ def test_the_partnership_walkthrough_runs_and_each_node_holds_its_share(
                 assert verify_object(stored.body, keys) == stored.owner
     for line in ("Phishing of MOFA staff", "DPRK IT-worker front"):
         assert line in done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
