@@ -21,6 +21,8 @@ from accord.desks.industry.rules import parse_date
 
 ACTION_TYPES = ("research", "development")
 GUARANTEES = ("not_applicable", "none", "approved", "refused")
+# SAFE Art. 16(4): why a subcontractor from outside may still take part.
+SUBCONTRACTOR_DEROGATIONS = ("none", "prior_contract", "replacement_study")
 CONTROLLER_TYPES = ("company", "state")
 Kind = Literal["consortium", "product", "procurement"]
 
@@ -48,6 +50,9 @@ class Entity:
     sme: bool
     requests_eu_funding: bool
     guarantees: str
+    eligible_costs: int | None = None  # EDF: its share of the action's eligible costs
+    allocated_value: int | None = None  # procurement: its part of the contract value
+    derogation: str = "none"  # SAFE Art. 16(4) for a subcontractor from outside
 
     @property
     def ultimate_controller(self) -> Controller | None:
@@ -62,6 +67,8 @@ class Action:
     activities: tuple[str, ...]
     pesco: bool
     supporting_states: tuple[str, ...]
+    # EDF Art. 10(2): a non-associated country restricts the pre-existing information.
+    third_country_restriction: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class EndProduct:
     name: str
     estimated_value: int
     components: tuple[Component, ...]
+    category: str | None = None  # SAFE Art. 1 product category, e.g. artillery
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ class Question:
     contract_signed: dt.date | None = None
     third_country_agreements_in_force: tuple[str, ...] = ()
     contractors: tuple[Entity, ...] = ()
+    contract_value: int | None = None
+    seap: bool = False  # EDIP: a Structure for European Armament Programme procures
 
 
 def read_question(path: Path) -> Question:
@@ -155,6 +165,8 @@ def _procurement(root: Mapping[str, Any], fields: _Fields) -> Question:
             for n, item in enumerate(fields.sequence(root, "contractors"))
         ),
         end_product=_end_product(root["end_product"], fields) if "end_product" in root else None,
+        contract_value=fields.optional_money(root, "contract_value"),
+        seap=bool(root.get("seap", False)),
     )
 
 
@@ -174,6 +186,7 @@ def _action(value: Any, fields: _Fields) -> Action:
         supporting_states=tuple(
             fields.code(code, f"action.supporting_states[{n}]") for n, code in enumerate(supporting)
         ),
+        third_country_restriction=bool(action.get("third_country_restriction", False)),
     )
 
 
@@ -206,6 +219,9 @@ def _entity(value: Any, where: str, fields: _Fields) -> Entity:
         sme=bool(entity.get("sme", False)),
         requests_eu_funding=bool(entity.get("requests_eu_funding", True)),
         guarantees=fields.choice(entity, f"{where}.guarantees", GUARANTEES, "not_applicable"),
+        eligible_costs=fields.optional_money(entity, f"{where}.eligible_costs"),
+        allocated_value=fields.optional_money(entity, f"{where}.allocated_value"),
+        derogation=fields.choice(entity, f"{where}.derogation", SUBCONTRACTOR_DEROGATIONS, "none"),
     )
 
 
@@ -232,6 +248,7 @@ def _end_product(value: Any, fields: _Fields) -> EndProduct:
         name=str(product.get("name") or "end product"),
         estimated_value=fields.money(product, "end_product.estimated_value"),
         components=components,
+        category=str(product["category"]) if product.get("category") else None,
     )
 
 
@@ -289,11 +306,7 @@ class _Fields:
         return self.code(value, where)
 
     def code(self, value: Any, where: str) -> str:
-        if value == "EL":
-            raise self.fail(where, "'EL' is the EU's code for Greece; ISO 3166-1 writes GR")
-        if not isinstance(value, str) or pycountry.countries.get(alpha_2=value.upper()) is None:
-            raise self.fail(where, f"{value!r} is no ISO 3166-1 alpha-2 country code")
-        return value.upper()
+        return country_code(value, f"{self.name}: {where}" if where else self.name)
 
     def money(self, parent: Mapping[str, Any], where: str) -> int:
         value = parent.get(where.rsplit(".", 1)[-1])
@@ -301,5 +314,20 @@ class _Fields:
             raise self.fail(where, f"{value!r}: an amount in whole units (0 or more)")
         return value
 
+    def optional_money(self, parent: Mapping[str, Any], where: str) -> int | None:
+        if parent.get(where.rsplit(".", 1)[-1]) is None:
+            return None
+        return self.money(parent, where)
+
     def date(self, value: Any, where: str) -> dt.date:
         return parse_date(value, f"{self.name}: {where}")
+
+
+def country_code(value: Any, where: str) -> str:
+    """`value` as an ISO 3166-1 alpha-2 code (upper case); InvalidInput naming `where`
+    otherwise, with a hint for the EU's ``EL`` (Greece, which ISO writes ``GR``)."""
+    if value == "EL":
+        raise InvalidInput(f"{where}: 'EL' is the EU's code for Greece; ISO 3166-1 writes GR")
+    if not isinstance(value, str) or pycountry.countries.get(alpha_2=value.upper()) is None:
+        raise InvalidInput(f"{where}: {value!r} is no ISO 3166-1 alpha-2 country code")
+    return value.upper()

@@ -59,6 +59,10 @@ class Rule:
         """An exact share parameter of the check ("65/100" -> 13/20)."""
         return parse_share(self.check[name], f"rule {self.id} check.{name}")
 
+    def share_of(self, name: str, key: str) -> Fraction:
+        """An exact share inside a mapping parameter (``rates.testing``)."""
+        return parse_share(self.check[name][key], f"rule {self.id} check.{name}.{key}")
+
     def applies_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 

@@ -1,0 +1,240 @@
+"""What the industry desk puts in the store: organisations as STIX ``identity`` objects
+(with an ``industry-organisation`` property extension for their country, SME flag, chain
+of controllers and capabilities) and each eligibility answer as an
+``eligibility-assessment`` (a new SDO, defined by the extension-definition below),
+labelled ``area:industry``.
+
+Company data is commercially sensitive: findings are TLP:AMBER by default and reach only
+the partners the analyst releases them to (none but the home partner if no release list
+is given). Ids derive from what each object stands for, so storing the same answer again
+adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from accord.core.markings import Tlp, accord_extension_definition
+from accord.core.node import Node
+from accord.core.stix.canonical import format_timestamp
+from accord.core.stix.identifiers import derived_id
+from accord.core.store import ImportReport
+from accord.desks.industry.assessment import Assessment
+from accord.desks.industry.questions import Controller, Entity, Question
+
+ORGANISATION_EXTENSION_ID = "extension-definition--5d3b8f1a-7c2e-4b9d-a6f0-1e8c4d2b7a93"
+ASSESSMENT_EXTENSION_ID = "extension-definition--9a1c6e4f-3b7d-4f2a-8e5c-0d6b2f9a7c14"
+_ORGANISATION_SALT = b"accord-industry-organisation:6f2d9b4e-1a7c-4e3b-9d8f-2c5a7e0b4d61:"
+_ASSESSMENT_SALT = b"accord-industry-assessment:b3e7a1d9-5c2f-4a8e-9b6d-4f1c8e2a7d35:"
+AREA_LABEL = "area:industry"
+DEFAULT_TLP = Tlp.AMBER
+
+_CHAIN_SCHEMA = {
+    "type": "array",
+    "description": "Controllers from the direct to the ultimate one.",
+    "items": {
+        "type": "object",
+        "required": ["name", "country", "type"],
+        "properties": {
+            "name": {"type": "string"},
+            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "type": {"enum": ["company", "state"]},
+        },
+    },
+}
+ORGANISATION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "industry-organisation",
+    "type": "object",
+    "required": ["country"],
+    "properties": {
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "sme": {"type": "boolean"},
+        "control_chain": _CHAIN_SCHEMA,
+        "capabilities": {"type": "array", "items": {"type": "string"}},
+        "certifications": {"type": "array", "items": {"type": "string"}},
+        "edf_pic": {"type": "string"},
+    },
+}
+ASSESSMENT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "eligibility-assessment",
+    "type": "object",
+    "required": ["instrument", "act", "assessed_on", "verdict", "rules"],
+    "properties": {
+        "instrument": {"enum": ["edf", "edirpa", "edip", "safe"]},
+        "act": {"type": "string"},
+        "assessed_on": {"type": "string", "format": "date"},
+        "question_kind": {"enum": ["consortium", "product", "procurement"]},
+        "verdict": {"enum": ["eligible", "eligible_with_condition", "not_eligible"]},
+        "conditions": {"type": "array", "items": {"type": "string"}},
+        "member_refs": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}},
+        "entity_status": {"type": "object", "description": "identity id -> standing"},
+        "metrics": {"type": "object"},
+        "rules": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def organisation_extension_definition() -> dict[str, Any]:
+    return accord_extension_definition(
+        ORGANISATION_EXTENSION_ID,
+        name="Accord industry organisation",
+        description="An organisation's country of establishment, SME flag, chain of "
+        "controllers (direct first, ultimate last), capabilities and certifications.",
+        schema=ORGANISATION_SCHEMA,
+        extension_type="property-extension",
+    )
+
+
+def assessment_extension_definition() -> dict[str, Any]:
+    return accord_extension_definition(
+        ASSESSMENT_EXTENSION_ID,
+        name="Accord eligibility assessment",
+        description="A new SDO: whether a consortium, product or common procurement is "
+        "eligible for an EU defence-industrial instrument (EDF, EDIRPA, EDIP, SAFE), the "
+        "conditions, each member's standing, the figures and every rule applied with its "
+        "legal citation, status and reason.",
+        schema=ASSESSMENT_SCHEMA,
+        extension_type="new-sdo",
+    )
+
+
+def organisation_identity(
+    *,
+    name: str,
+    country: str,
+    author: str,
+    sme: bool = False,
+    control_chain: Sequence[Controller] = (),
+    capabilities: Sequence[str] = (),
+    certifications: Sequence[str] = (),
+    edf_pic: str | None = None,
+    modified: str = "2026-11-30T00:00:00.000Z",
+) -> dict[str, Any]:
+    """An organisation as a STIX identity; its id derives from its EDF PIC if it has one,
+    else from its country and name."""
+    details: dict[str, Any] = {"extension_type": "property-extension", "country": country}
+    details["sme"] = sme
+    if control_chain:
+        details["control_chain"] = [
+            {"name": link.name, "country": link.country, "type": link.type}
+            for link in control_chain
+        ]
+    if capabilities:
+        details["capabilities"] = sorted(capabilities)
+    if certifications:
+        details["certifications"] = list(certifications)
+    if edf_pic:
+        details["edf_pic"] = edf_pic
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": organisation_id(name=name, country=country, edf_pic=edf_pic),
+        "created_by_ref": author,
+        "created": modified,
+        "modified": modified,
+        "name": name,
+        "identity_class": "organization",
+        "sectors": ["defense"],
+        "labels": [AREA_LABEL],
+        "extensions": {ORGANISATION_EXTENSION_ID: details},
+    }
+
+
+def organisation_id(*, name: str, country: str, edf_pic: str | None = None) -> str:
+    key = f"pic:{edf_pic}" if edf_pic else f"{country}|{name.casefold()}"
+    return derived_id("identity", _ORGANISATION_SALT, key)
+
+
+def assessment_findings(
+    assessment: Assessment, question: Question, *, author: str, name: str | None = None
+) -> list[dict[str, Any]]:
+    """The extension definitions, an identity per member and the assessment."""
+    members = {
+        entity.id: _member(entity, author) for entity in question.entities + question.contractors
+    }
+    answer = assessment.as_json()
+    digest = hashlib.sha256(orjson.dumps(answer, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    stamp = format_timestamp_of_day(assessment.on.isoformat())
+    record: dict[str, Any] = {
+        "type": "eligibility-assessment",
+        "spec_version": "2.1",
+        "id": derived_id("eligibility-assessment", _ASSESSMENT_SALT, digest),
+        "created_by_ref": author,
+        "created": stamp,
+        "modified": stamp,
+        "name": name or _default_name(assessment, question),
+        "labels": [AREA_LABEL, f"industry:{assessment.instrument}"],
+        "instrument": assessment.instrument,
+        "act": assessment.act,
+        "assessed_on": assessment.on.isoformat(),
+        "question_kind": assessment.question_kind,
+        "verdict": assessment.verdict,
+        "conditions": list(assessment.conditions),
+        "metrics": answer["metrics"],
+        "rules": answer["rules"],
+        "extensions": {ASSESSMENT_EXTENSION_ID: {"extension_type": "new-sdo"}},
+    }
+    if members:
+        record["member_refs"] = [identity["id"] for identity in members.values()]
+        record["entity_status"] = {
+            members[entity_id]["id"]: status
+            for entity_id, status in assessment.entity_status.items()
+        }
+    definitions = [organisation_extension_definition(), assessment_extension_definition()]
+    return [*definitions, *members.values(), record]
+
+
+def publish_findings(
+    node: Node,
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    actor: str,
+    tlp: Tlp = DEFAULT_TLP,
+    release: Sequence[str] | None = None,
+) -> ImportReport:
+    """Store findings of the home partner, marked `tlp` (TLP:AMBER by default) and released
+    to `release` only (no one but the home partner without one). The extension-definitions
+    go in as TLP:CLEAR: every partner must be able to read what the types are. Raises on
+    any rejected object."""
+    definitions = [o for o in objects if o["type"] == "extension-definition"]
+    findings = [o for o in objects if o["type"] != "extension-definition"]
+    node.import_objects(definitions, actor=actor).raise_for_rejections()
+    report = node.import_objects(findings, actor=actor, tlp=tlp, release=release or None)
+    report.raise_for_rejections()
+    return report
+
+
+def home_author(node: Node) -> str:
+    return node.partners.partner(node.settings.home_partner).identity_id
+
+
+def format_timestamp_of_day(day: str) -> str:
+    """Midnight UTC of an ISO day, as STIX writes timestamps."""
+    return format_timestamp(dt.datetime.fromisoformat(f"{day}T00:00:00+00:00"))
+
+
+def _member(entity: Entity, author: str) -> dict[str, Any]:
+    return organisation_identity(
+        name=entity.name,
+        country=entity.established_in,
+        author=author,
+        sme=entity.sme,
+        control_chain=entity.control_chain,
+    )
+
+
+def _default_name(assessment: Assessment, question: Question) -> str:
+    subject = {
+        "consortium": f"consortium of {len(question.entities)}",
+        "product": question.end_product.name if question.end_product else "product",
+        "procurement": "common procurement by "
+        + ", ".join(state.country for state in question.procuring_states),
+    }[assessment.question_kind]
+    return f"{assessment.instrument.upper()} eligibility: {subject}: {assessment.verdict}"
