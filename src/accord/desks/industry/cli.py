@@ -9,6 +9,8 @@ import typer
 
 from accord.core.plugins import CommandServices
 from accord.desks.industry.cli_eligibility import add_commands as add_eligibility_commands
+from accord.desks.industry.cli_organisations import add_commands as add_organisation_commands
+from accord.desks.industry.cli_supply import add_commands as add_supply_commands
 
 
 def commands(services: CommandServices) -> Any:
@@ -18,5 +20,7 @@ def commands(services: CommandServices) -> Any:
         "supply options.",
         no_args_is_help=True,
     )
+    add_organisation_commands(app, services)
     add_eligibility_commands(app, services)
+    add_supply_commands(app, services)
     return app
