@@ -214,6 +214,10 @@ def test_demo_prints_what_each_partner_sees(tmp_path: Path) -> None:
     assert "maritime" in result.output
     # The FIMI part ran on the EUvsDisinfo cases beside the checkout and published its incident.
     assert "FIMI:" in result.output and "released to sdp-md, sdp-jp" in result.output
+    # The industry part judged the packaged examples and stored the answers for Korea only.
+    industry = " ".join(result.output.split("Industry:", 1)[1].split())
+    assert "EDF eligible with condition (guarantees_required:hanwha-pl" in industry
+    assert "SAFE eligible" in industry and "released to sdp-kr" in industry
 
 
 def test_collection_add_list_and_remove(node_dir: Path) -> None:

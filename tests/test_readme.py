@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+import json
 import os
 import re
 import subprocess
@@ -17,6 +19,10 @@ from accord.core.principals import Role
 from accord.core.queries import ObjectQuery
 from accord.core.settings import Settings
 from accord.core.signing import verify_object
+from accord.desks.industry import yaml12
+from accord.desks.industry.engine import assess
+from accord.desks.industry.questions import parse_question
+from accord.desks.industry.rules import rule_book
 from tests.live_server import free_port, live_server
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -86,3 +92,30 @@ def test_the_partnership_walkthrough_runs_and_each_node_holds_its_share(
                 assert verify_object(stored.body, keys) == stored.owner
     for line in ("Phishing of MOFA staff", "DPRK IT-worker front"):
         assert line in done.stdout
+
+
+def test_the_industry_example_answer_is_what_the_engine_says() -> None:
+    section = README.read_text().split("## Industry desk\n", 1)[1].split("\n## ", 1)[0]
+    question_text = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    answer_text = re.search(r"```json\n(.*?)```", section, re.DOTALL)
+    assert question_text and answer_text, "the industry section lost its example"
+    document = yaml12.load(question_text.group(1), "README.md")
+    actual = assess(parse_question(document, "README.md"), "edf", on=dt.date(2026, 11, 30))
+    shown = json.loads(answer_text.group(1))
+    answer = actual.as_json()
+    assert {key: answer[key] for key in shown if key != "rules"} == {
+        key: value for key, value in shown.items() if key != "rules"
+    }
+    by_id = {rule["id"]: rule for rule in answer["rules"]}
+    assert [by_id[rule["id"]] for rule in shown["rules"]] == shown["rules"]
+
+
+def test_the_industry_rules_table_is_the_rule_book() -> None:
+    section = README.read_text().split("## Industry desk\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    listed = {row[0].strip("| "): (row[3].strip("* "), row[4].strip(" |")) for row in rows[2:]}
+    statuses = {"text_read": "text read", "secondary": "secondary", "not_verified": "not verified"}
+    assert listed == {
+        rule.id: (statuses[rule.status], ", ".join(rule.sources) or "—")
+        for rule in rule_book().rules
+    }

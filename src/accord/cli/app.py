@@ -29,6 +29,8 @@ from accord.demo import AREAS, load_demo, visibility
 from accord.desks.fimi.sample import DEMO_RELEASE as FIMI_RELEASE
 from accord.desks.fimi.sample import fimi_sample_dir
 from accord.desks.fimi.sample import run_sample as run_fimi_sample
+from accord.desks.industry.sample import DEMO_RELEASE as INDUSTRY_RELEASE
+from accord.desks.industry.sample import run_sample as run_industry_sample
 from accord.desks.maritime.sample import DEMO_RELEASE, run_sample, sample_dir
 
 app = typer.Typer(
@@ -149,6 +151,7 @@ def demo(
             console.print(f"Demo node at {target}: {stored} objects stored.")
             _maritime_demo(node)
             _fimi_demo(node)
+            _industry_demo(node)
             console.print(_visibility_table(node))
             console.print(f"Try: ACCORD_DATA_DIR={target} accord objects list --as JP --limit 10")
         finally:
@@ -191,6 +194,25 @@ def _fimi_demo(node: Node) -> None:
         f"network's incident (DISARM {', '.join(run.techniques)}) published as "
         f"{run.published} STIX objects (TLP:AMBER, released to {', '.join(FIMI_RELEASE)}).",
         soft_wrap=True,
+    )
+
+
+def _industry_demo(node: Node) -> None:
+    with console.status("industry: eligibility answers, supply options"):
+        run = run_industry_sample(node)
+    answers = "; ".join(
+        f"{instrument.upper()} {verdict.replace('_', ' ')}"
+        + (f" ({', '.join(conditions)})" if conditions else "")
+        for instrument, verdict, conditions in run.verdicts
+    )
+    console.print(
+        f"Industry: the example consortium and procurement: {answers}; stored as "
+        f"{run.published} STIX objects (TLP:AMBER, released to {', '.join(INDUSTRY_RELEASE)}). "
+        f"The licence-built howitzer fails the origin rules of "
+        f"{', '.join(i.upper() for i in run.supply_failing)} as built; least-cost fix: "
+        f"{run.substitution}.",
+        soft_wrap=True,
+        highlight=False,
     )
 
 

@@ -181,6 +181,7 @@ def assessment_findings(
         "rules": answer["rules"],
         "extensions": {ASSESSMENT_EXTENSION_ID: {"extension_type": "new-sdo"}},
     }
+    record = _without_empty(record)
     if members:
         record["member_refs"] = [identity["id"] for identity in members.values()]
         record["entity_status"] = {
@@ -238,3 +239,14 @@ def _default_name(assessment: Assessment, question: Question) -> str:
         + ", ".join(state.country for state in question.procuring_states),
     }[assessment.question_kind]
     return f"{assessment.instrument.upper()} eligibility: {subject}: {assessment.verdict}"
+
+
+def _without_empty(value: Any) -> Any:
+    """`value` without empty lists and mappings, at any depth: STIX forbids them (an absent
+    property says the same)."""
+    if isinstance(value, dict):
+        kept = {key: _without_empty(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item not in ([], {})}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
