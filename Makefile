@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/screening.py
 	$(BIN)/python benchmarks/fimi.py
 	$(BIN)/python benchmarks/federation.py
+	$(BIN)/python benchmarks/consortium.py
 
 demo: $(STAMP)
 	$(BIN)/accord demo

@@ -127,3 +127,33 @@ def test_rules_lists_each_instruments_records() -> None:
     assert single["valid_from"] == "2025-05-27" and single["valid_to"] is None
     table = runner.invoke(app, ["industry", "rules"])
     assert table.exit_code == 0 and "EDIRPA-65" in table.output and "NOT VERIFIED" in table.output
+
+
+def test_publish_stores_the_answer_for_the_partners_named_only(tmp_path: Path) -> None:
+    data_dir = tmp_path / "node"
+    assert runner.invoke(app, ["init", "--data-dir", str(data_dir)]).exit_code == 0
+    question = write(tmp_path, CONSORTIUM)
+    args = ["industry", "eligible", "--instrument", "edf", str(question), "--format", "json"]
+    published = runner.invoke(
+        app, [*args, "--publish", "--release", "KR", "--data-dir", str(data_dir)]
+    )
+    assert published.exit_code == 0, published.output
+    assert "TLP:AMBER, released to KR" in published.output
+    listed = {
+        partner: runner.invoke(
+            app,
+            [
+                "objects",
+                "list",
+                "--as",
+                partner,
+                "--type",
+                "eligibility-assessment",
+                "--data-dir",
+                str(data_dir),
+            ],
+        ).output
+        for partner in ("KR", "MD")
+    }
+    assert "eligibility-assessment--" in listed["KR"]
+    assert "eligibility-assessment--" not in listed["MD"]

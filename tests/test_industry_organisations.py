@@ -529,7 +529,11 @@ def test_the_commands_report_bad_input_in_one_line(tmp_path: Path) -> None:
 
 def test_the_documented_company_examples_read(tmp_path: Path) -> None:
     docs = Path(__file__).resolve().parents[1] / "docs" / "industry.md"
-    section = docs.read_text(encoding="utf-8").split("## Organisations and capabilities")[1]
+    section = (
+        docs.read_text(encoding="utf-8")
+        .split("## Organisations and capabilities")[1]
+        .split("\n## ")[0]
+    )
     blocks = dict(re.findall(r"```(csv|yaml)\n(.*?)```", section, flags=re.S))
     (hanwha,) = read_companies(write(tmp_path, "companies.csv", blocks["csv"]))
     assert hanwha.ultimate_controller == Controller("Hanwha Group", "KR", "company")

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from accord.core.plugins import CommandServices
+from accord.desks.industry.cli_consortium import add_commands as add_consortium_commands
 from accord.desks.industry.cli_eligibility import add_commands as add_eligibility_commands
 from accord.desks.industry.cli_organisations import add_commands as add_organisation_commands
 from accord.desks.industry.cli_supply import add_commands as add_supply_commands
@@ -22,5 +23,6 @@ def commands(services: CommandServices) -> Any:
     )
     add_organisation_commands(app, services)
     add_eligibility_commands(app, services)
+    add_consortium_commands(app, services)
     add_supply_commands(app, services)
     return app

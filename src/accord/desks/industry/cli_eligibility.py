@@ -14,23 +14,22 @@ import typer
 from rich.table import Column, Table
 
 from accord.core.errors import InvalidInput
-from accord.core.markings import Tlp
 from accord.core.plugins import CommandServices
 from accord.desks.industry.answers import STATUS_LABELS, assessment_view
-from accord.desks.industry.engine import assess
-from accord.desks.industry.findings import (
+from accord.desks.industry.cli_options import (
     DEFAULT_TLP,
-    assessment_findings,
-    home_author,
-    publish_findings,
+    DataDir,
+    Publish,
+    Release,
+    TlpOption,
+    store_findings,
 )
+from accord.desks.industry.engine import assess
+from accord.desks.industry.findings import assessment_findings, home_author
 from accord.desks.industry.questions import read_question
 from accord.desks.industry.rules import Rule, parse_date, rule_book
 
 Command = Callable[..., None]
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
-]
 INSTRUMENTS = ("edf", "edirpa", "edip", "safe")
 
 
@@ -55,16 +54,9 @@ def _eligible(services: CommandServices) -> Command:
             ),
         ] = None,
         output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-        publish: Annotated[
-            bool, typer.Option("--publish", help="Store the answer and its members as findings.")
-        ] = False,
-        tlp: Annotated[Tlp, typer.Option(help="TLP 2.0 marking of stored findings.")] = DEFAULT_TLP,
-        release: Annotated[
-            str | None,
-            typer.Option(
-                help="Release list: partner codes and group names, commas (default: none)."
-            ),
-        ] = None,
+        publish: Publish = False,
+        tlp: TlpOption = DEFAULT_TLP,
+        release: Release = None,
         data_dir: DataDir = None,
     ) -> None:
         """Is the question's consortium, product or procurement eligible for the
@@ -75,19 +67,11 @@ def _eligible(services: CommandServices) -> Command:
             question = read_question(file)
             assessment = assess(question, instrument, on=day)
             if publish:
-                grantees = [item.strip() for item in release.split(",")] if release else None
                 with services.open_node(data_dir) as node:
                     objects = assessment_findings(assessment, question, author=home_author(node))
-                    report = publish_findings(
-                        node, objects, actor=services.actor(), tlp=tlp, release=grantees
+                    store_findings(
+                        services, node, objects, tlp=tlp, release=release, what="the answer"
                     )
-                services.errors.print(
-                    f"stored: {report.received} STIX objects ({report.stored} new, "
-                    f"{report.duplicates} already there), TLP:{tlp.value.upper()}, "
-                    + (f"released to {release}" if release else "released to no other partner"),
-                    highlight=False,
-                    soft_wrap=True,
-                )
             if output == "json":
                 sys.stdout.write(
                     orjson.dumps(assessment.as_json(), option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -17,6 +17,7 @@ from rich.table import Column, Table
 from accord.core.errors import InvalidInput
 from accord.core.plugins import CommandServices
 from accord.desks.industry.capabilities import vocabulary
+from accord.desks.industry.cli_options import DataDir
 from accord.desks.industry.companies import read_companies
 from accord.desks.industry.edf_network import read_edf
 from accord.desks.industry.organisations import (
@@ -30,9 +31,6 @@ from accord.desks.industry.organisations import (
 )
 from accord.desks.industry.questions import country_code
 
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="Node data directory (default: ACCORD_DATA_DIR).")
-]
 Command = Callable[..., None]
 DEFAULT_LIMIT = 20
 _CAPABILITIES_SHOWN = 3

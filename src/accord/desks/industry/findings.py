@@ -1,8 +1,8 @@
 """What the industry desk puts in the store: organisations as STIX ``identity`` objects
 (with an ``industry-organisation`` property extension for their country, SME flag, chain
-of controllers and capabilities) and each eligibility answer as an
-``eligibility-assessment`` (a new SDO, defined by the extension-definition below),
-labelled ``area:industry``.
+of controllers and capabilities), each eligibility answer as an ``eligibility-assessment``
+and each proposed consortium as a ``consortium-proposal`` (new SDOs, defined by the
+extension-definitions below), labelled ``area:industry``.
 
 Company data is commercially sensitive: findings are TLP:AMBER by default and reach only
 the partners the analyst releases them to (none but the home partner if no release list
@@ -25,12 +25,20 @@ from accord.core.stix.canonical import format_timestamp
 from accord.core.stix.identifiers import derived_id
 from accord.core.store import ImportReport
 from accord.desks.industry.assessment import Assessment
+from accord.desks.industry.calls import Call
+from accord.desks.industry.consortium import Proposal
+from accord.desks.industry.organisations import Network, Organisation
 from accord.desks.industry.questions import Controller, Entity, Question
 
 ORGANISATION_EXTENSION_ID = "extension-definition--5d3b8f1a-7c2e-4b9d-a6f0-1e8c4d2b7a93"
 ASSESSMENT_EXTENSION_ID = "extension-definition--9a1c6e4f-3b7d-4f2a-8e5c-0d6b2f9a7c14"
+PROPOSAL_EXTENSION_ID = "extension-definition--e2c84b17-6d3a-4f95-b0c1-7a9d5e3f2b68"
 _ORGANISATION_SALT = b"accord-industry-organisation:6f2d9b4e-1a7c-4e3b-9d8f-2c5a7e0b4d61:"
 _ASSESSMENT_SALT = b"accord-industry-assessment:b3e7a1d9-5c2f-4a8e-9b6d-4f1c8e2a7d35:"
+_PROPOSAL_SALT = b"accord-industry-proposal:4c9e2a7b-8d1f-4b6a-a3e5-9f0c2d7b1e84:"
+# Proposals are named by their content, so a proposal has one version; its timestamps are
+# fixed, and storing the same proposal again adds nothing.
+_PROPOSAL_CREATED = "2026-11-30T00:00:00.000Z"
 AREA_LABEL = "area:industry"
 DEFAULT_TLP = Tlp.AMBER
 
@@ -81,6 +89,39 @@ ASSESSMENT_SCHEMA: dict[str, Any] = {
 }
 
 
+PROPOSAL_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "consortium-proposal",
+    "type": "object",
+    "required": ["call_id", "method", "objective", "member_refs", "members"],
+    "properties": {
+        "call_id": {"type": "string"},
+        "call_title": {"type": "string"},
+        "method": {"enum": ["cp-sat", "greedy"]},
+        "rank": {"type": "integer"},
+        "objective": {"type": "integer"},
+        "terms": {"type": "object"},
+        "optimal": {"type": "boolean"},
+        "gap": {"type": "number", "description": "Relative distance to the solver's bound."},
+        "member_refs": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}},
+        "members": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["identity_ref", "role"],
+                "properties": {
+                    "identity_ref": {"type": "string"},
+                    "role": {"enum": ["coordinator", "participant", "cooperation"]},
+                    "covers": {"type": "array", "items": {"type": "string"}},
+                    "outside_control": {"type": "boolean"},
+                },
+            },
+        },
+        "uncovered": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
 def organisation_extension_definition() -> dict[str, Any]:
     return accord_extension_definition(
         ORGANISATION_EXTENSION_ID,
@@ -101,6 +142,19 @@ def assessment_extension_definition() -> dict[str, Any]:
         "conditions, each member's standing, the figures and every rule applied with its "
         "legal citation, status and reason.",
         schema=ASSESSMENT_SCHEMA,
+        extension_type="new-sdo",
+    )
+
+
+def proposal_extension_definition() -> dict[str, Any]:
+    return accord_extension_definition(
+        PROPOSAL_EXTENSION_ID,
+        name="Accord consortium proposal",
+        description="A new SDO: a consortium proposed for a call by the industry desk's "
+        "builder (CP-SAT or the greedy baseline): its members and their roles, the "
+        "capabilities each covers, the objective and its terms, and whether it is proven "
+        "optimal or its gap to the solver's bound.",
+        schema=PROPOSAL_SCHEMA,
         extension_type="new-sdo",
     )
 
@@ -192,6 +246,49 @@ def assessment_findings(
     return [*definitions, *members.values(), record]
 
 
+def proposal_findings(
+    proposal: Proposal, call: Call, network: Network, *, author: str
+) -> list[dict[str, Any]]:
+    """The extension definitions, an identity per member and the proposal."""
+    known = network.by_id()
+    identities = {member.id: _organisation(known[member.id], author) for member in proposal.members}
+    members = [
+        {
+            "identity_ref": identities[member.id]["id"],
+            "role": member.role,
+            "covers": list(member.covers),
+            "outside_control": member.outside_control,
+        }
+        for member in proposal.members
+    ]
+    key = f"{call.id}|{proposal.method}|{','.join(sorted(identities))}|{proposal.objective}"
+    record: dict[str, Any] = {
+        "type": "consortium-proposal",
+        "spec_version": "2.1",
+        "id": derived_id("consortium-proposal", _PROPOSAL_SALT, key),
+        "created_by_ref": author,
+        "created": _PROPOSAL_CREATED,
+        "modified": _PROPOSAL_CREATED,
+        "name": f"{call.id} consortium #{proposal.rank} ({proposal.method})",
+        "labels": [AREA_LABEL, f"industry:{call.instrument}"],
+        "call_id": call.id,
+        "call_title": call.title,
+        "method": proposal.method,
+        "rank": proposal.rank,
+        "objective": proposal.objective,
+        "terms": dict(vars(proposal.terms)),
+        "optimal": proposal.optimal,
+        "member_refs": [identity["id"] for identity in identities.values()],
+        "members": members,
+        "uncovered": list(proposal.uncovered),
+        "extensions": {PROPOSAL_EXTENSION_ID: {"extension_type": "new-sdo"}},
+    }
+    if proposal.gap is not None:
+        record["gap"] = proposal.gap
+    definitions = [organisation_extension_definition(), proposal_extension_definition()]
+    return [*definitions, *identities.values(), _without_empty(record)]
+
+
 def publish_findings(
     node: Node,
     objects: Sequence[Mapping[str, Any]],
@@ -219,6 +316,19 @@ def home_author(node: Node) -> str:
 def format_timestamp_of_day(day: str) -> str:
     """Midnight UTC of an ISO day, as STIX writes timestamps."""
     return format_timestamp(dt.datetime.fromisoformat(f"{day}T00:00:00+00:00"))
+
+
+def _organisation(organisation: Organisation, author: str) -> dict[str, Any]:
+    return organisation_identity(
+        name=organisation.name,
+        country=organisation.country,
+        author=author,
+        sme=organisation.sme,
+        control_chain=organisation.control_chain,
+        capabilities=sorted(organisation.capabilities),
+        certifications=organisation.certifications,
+        edf_pic=organisation.id if organisation.source == "edf" else None,
+    )
 
 
 def _member(entity: Entity, author: str) -> dict[str, Any]:
