@@ -19,7 +19,7 @@ _PENDING = {"none": "none given yet", "not_applicable": "none given yet"}
 
 
 def associated_countries(rule: Rule, context: Context) -> Finding:
-    listed = ", ".join(context.countries.inside(rule.check["countries"]))
+    listed = ", ".join(sorted(context.countries.inside(rule.check["countries"])))
     return Finding(True, f"associated countries under this instrument: {listed}")
 
 

@@ -62,7 +62,8 @@ def _eligible(services: CommandServices) -> Command:
         """Is the question's consortium, product or procurement eligible for the
         instrument, and why (each rule with its citation and status)."""
         with services.reported_errors():
-            _check(instrument, output)
+            _check_instrument(instrument)
+            _check_format(output)
             day = parse_date(on, "--on") if on else None
             question = read_question(file)
             assessment = assess(question, instrument, on=day)
@@ -93,8 +94,8 @@ def _rules(services: CommandServices) -> Command:
         sources and our paraphrase."""
         with services.reported_errors():
             if instrument:
-                _check(instrument, output)
-            _check("edf", output)
+                _check_instrument(instrument)
+            _check_format(output)
             chosen = [r for r in rule_book().rules if instrument in (None, r.instrument)]
             if output == "json":
                 records = [_rule_record(rule) for rule in chosen]
@@ -139,8 +140,11 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _check(instrument: str, output: str) -> None:
+def _check_instrument(instrument: str) -> None:
     if instrument not in INSTRUMENTS:
         raise InvalidInput(f"--instrument {instrument!r}: one of {', '.join(INSTRUMENTS)}")
+
+
+def _check_format(output: str) -> None:
     if output not in ("table", "json"):
         raise InvalidInput(f"--format {output!r}: table or json")
