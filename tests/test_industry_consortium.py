@@ -373,3 +373,12 @@ def test_the_engine_judges_the_builders_consortium_eligible() -> None:
         {"action": {"type": "research", "activities": ["knowledge"]}, "entities": entities}
     )
     assert assess(question, "edf", on=dt.date(2026, 11, 30)).verdict == "eligible"
+
+
+def test_a_cooperation_partner_controlled_from_outside_is_not_penalised() -> None:
+    japanese = organisation(
+        "jp", "JP", ("radar",), chain=(Controller("Tokyo Holdings", "JP", "company"),)
+    )
+    pool = candidate_pool(call(), Network((*BEST_BY_CONSTRUCTION.organisations, japanese)))
+    candidate = next(c for c in pool.candidates if c.organisation.id == "jp")
+    assert not candidate.funded and not candidate.outside_control

@@ -55,6 +55,7 @@ def test_three_independent_entities_in_three_countries_are_eligible() -> None:
     }
     assert answer.metrics["counted_entities"] == 3
     assert answer.metrics["counted_countries"] == ["DE", "FR", "NO"]
+    assert answer.metrics["independent_entities"] == ["safran", "rheinmetall", "kongsberg"]
     assert result(answer, "EDF-10-4").passed is True
     assert answer.as_json()["rules"][0]["status"] == "secondary"  # EDF-ASSOC, read second-hand
 

@@ -113,10 +113,13 @@ def test_safe_needs_two_participants_one_of_them_borrowing(
     assert (answer.verdict != "not_eligible") is passed
 
 
-def test_safe_takes_a_partnership_country_as_co_procurer() -> None:
-    answer = judge(procurement("PL", "JP", borrowers=("PL",)), "safe")
-    assert finding(answer, "SAFE-17-COPROC").passed is True
-    assert finding(answer, "SAFE-2-CP").passed is True
+def test_a_partnership_country_may_join_a_safe_procurement_but_is_not_the_second() -> None:
+    alone = judge(procurement("PL", "JP", borrowers=("PL",)), "safe")
+    assert finding(alone, "SAFE-2-CP").passed is False and alone.verdict == "not_eligible"
+    joined = judge(procurement("PL", "EE", "JP", borrowers=("PL",)), "safe")
+    assert finding(joined, "SAFE-17-COPROC").passed is True
+    assert joined.verdict == "eligible_with_condition"
+    assert joined.conditions == ("third_country_agreement_terms:JP",)
 
 
 @pytest.mark.parametrize(("signed", "passed"), [("2026-05-30", True), ("2026-05-31", False)])

@@ -133,3 +133,18 @@ def test_bad_products_procurements_and_files_are_named(
     path = write(tmp_path, text)
     with pytest.raises(InvalidInput, match=re.escape(message)):
         read_question(path)
+
+
+def test_an_id_given_twice_is_refused_naming_both_places(tmp_path: Path) -> None:
+    text = CONSORTIUM.replace("id: mhi", "id: kongsberg")
+    with pytest.raises(
+        InvalidInput, match=r"entities\[2\]\.id: 'kongsberg' is already the id of entities\[0\]"
+    ):
+        read_question(write(tmp_path, text))
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("action: {type: research, activities: [études]}\n".encode("latin-1"))
+    with pytest.raises(InvalidInput, match=r"latin1.yaml: not UTF-8 text \(byte \d+\)"):
+        read_question(path)

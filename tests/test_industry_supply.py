@@ -316,3 +316,24 @@ def test_the_command_refuses_bad_input_with_one_line(tmp_path: Path) -> None:
     assert supply()[0] == 1
     assert supply("--example", "--format", "xml")[0] == 1
     assert supply("--example", "--on", "30/12/2025")[0] == 1
+
+
+def test_names_with_brackets_are_printed_as_written(tmp_path: Path) -> None:
+    # Rich would read "[/red]" as markup and fail; names are data, not markup.
+    bom = tmp_path / "bom.yaml"
+    bom.write_text(
+        """system:
+  name: "Gun [/red]"
+  estimated_value: 1000
+  subsystems:
+    - name: all
+      components:
+        - {name: "barrel [bold]", supplier: "Maker [/red]", origin: KR, cost: 500,
+           alternatives: [{supplier: "PL [x]", origin: PL, cost: 600}]}
+        - {name: engine, supplier: M, origin: DE, cost: 500}
+""",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["industry", "supply", "--bom", str(bom)])
+    assert result.exit_code == 0, result.output
+    assert "Gun [/red]" in result.output and "Maker [/red] (KR)" in result.output

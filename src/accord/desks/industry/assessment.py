@@ -46,6 +46,8 @@ class Finding:
         self.standing[entity_id] = worst(self.standing.get(entity_id, "eligible"), status)
 
     def add_condition(self, code: str, target: str) -> None:
+        if code not in CONDITION_CODES:
+            raise ValueError(f"no condition code {code!r}")  # a check's own mistake
         condition = f"{code}:{target}"
         if condition not in self.conditions:
             self.conditions.append(condition)

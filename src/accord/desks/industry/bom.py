@@ -107,11 +107,7 @@ class BillOfMaterials:
 
 def read_bom(path: Path) -> BillOfMaterials:
     """The bill of materials in a YAML or JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse_bom(text, str(path))
+    return parse_bom(yaml12.read_text(path), str(path))
 
 
 def example_bom(name: str = "howitzer") -> BillOfMaterials:

@@ -92,11 +92,7 @@ class Call:
 
 def read_call(path: Path) -> Call:
     """The call in a YAML or JSON file; InvalidInput naming the file and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse_call(yaml12.load(text, str(path)), str(path))
+    return parse_call(yaml12.load(yaml12.read_text(path), str(path)), str(path))
 
 
 def parse_call(document: Any, name: str = "call") -> Call:

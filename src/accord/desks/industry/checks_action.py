@@ -73,7 +73,7 @@ def minimum_consortium(rule: Rule, context: Context) -> Finding:
     finding.metrics.update(
         counted_entities=len(counted),
         counted_countries=countries,
-        independent_entities=bool(independent),
+        independent_entities=[entity.id for entity in independent or ()],
     )
     return finding
 
@@ -153,13 +153,18 @@ def _action(context: Context) -> Action:
 def related(first: Entity, second: Entity) -> bool:
     """One controls the other, or both are controlled by the same entity (matched by name
     and country along their control chains)."""
-    chain_one = {(link.name.casefold(), link.country) for link in first.control_chain}
-    chain_two = {(link.name.casefold(), link.country) for link in second.control_chain}
+    chain_one = {(_plain(link.name), link.country) for link in first.control_chain}
+    chain_two = {(_plain(link.name), link.country) for link in second.control_chain}
     return (
-        (second.name.casefold(), second.established_in) in chain_one
-        or (first.name.casefold(), first.established_in) in chain_two
+        (_plain(second.name), second.established_in) in chain_one
+        or (_plain(first.name), first.established_in) in chain_two
         or bool(chain_one & chain_two)
     )
+
+
+def _plain(name: str) -> str:
+    """A name as the consortium builder compares names: case and spacing aside."""
+    return " ".join(name.split()).casefold()
 
 
 def _independent_group(

@@ -96,6 +96,8 @@ def control_derogation(rule: Rule, context: Context) -> Finding:
 
 
 def contractor_eligibility(rule: Rule, context: Context) -> Finding:
+    if not context.question.contractors:
+        return Finding(None, "the question names no contractors")
     inside = context.countries.inside(rule.check["inside"])
     finding = Finding(True, "")
     reasons = []
@@ -103,8 +105,6 @@ def contractor_eligibility(rule: Rule, context: Context) -> Finding:
         reason = _contractor(entity, rule, inside, finding, context)
         if reason:
             reasons.append(reason)
-    if not context.question.contractors:
-        return Finding(None, "the question names no contractors")
     finding.why = "; ".join(reasons) or (
         f"every contractor is established and managed in {_places(rule)}, and none is "
         "controlled from outside"

@@ -20,10 +20,10 @@ def minimum_procurers(rule: Rule, context: Context) -> Finding:
     if not states:
         return Finding(None, "no procuring states: a product question")
     check = rule.check
-    countries = sorted({state.country for state in states})
-    members = [country for country in countries if country in context.countries.member_states]
     if "participants" in check:
         return _safe_procurers(rule, context)
+    countries = sorted({state.country for state in states})
+    members = [country for country in countries if country in context.countries.member_states]
     problems = []
     if "countries" in check:
         inside = [country for country in countries if context.is_inside(country)]
@@ -56,7 +56,14 @@ def co_procurers(rule: Rule, context: Context) -> Finding:
     refused = [country for country in others if country not in allowed]
     if refused:
         return Finding(False, f"{', '.join(refused)} may not procure with them (only {what})")
-    return Finding(True, f"{', '.join(others)}: may procure with them ({what})")
+    finding = Finding(True, f"{', '.join(others)}: may procure with them ({what})")
+    if rule.check.get("partnership_countries"):
+        # Per the EEAS their part rests on further agreements; whether a co-procurer needs
+        # one is open in the research, so the answer depends on the agreement's terms.
+        for country in others:
+            finding.add_condition("third_country_agreement_terms", country)
+        finding.why += "; on the terms of the partner's agreement with the Union"
+    return finding
 
 
 def origin_share(rule: Rule, context: Context) -> Finding:
@@ -84,12 +91,10 @@ def origin_share(rule: Rule, context: Context) -> Finding:
 
 
 def contribution_cap(rule: Rule, context: Context) -> Finding:
-    question = context.question
-    value = question.contract_value or (
-        question.end_product and question.end_product.estimated_value
-    )
+    # The cap is a share of the procurement contract, not of one unit's value.
+    value = context.question.contract_value
     if not value:
-        return Finding(None, "no contract_value or end_product.estimated_value to cap")
+        return Finding(None, "not assessed: no contract_value")
     reasons = _raised_because(rule, context)
     rate = rule.share("raised_rate") if reasons else rule.share("rate")
     cap = value * rate
@@ -141,10 +146,8 @@ CHECKS: dict[str, Callable[[Rule, Context], Finding]] = {
 def _safe_procurers(rule: Rule, context: Context) -> Finding:
     """SAFE: a borrowing Member State with at least one more participant."""
     check = rule.check
+    # A partnership country may join (SAFE-17-COPROC) but is none of the two participants.
     allowed = context.countries.member_states | context.countries.inside(check["partners_from"])
-    coproc = context.rule_of_kind("co_procurers")
-    if coproc is not None and coproc.check.get("partnership_countries"):
-        allowed |= context.countries.inside(["SDP"])
     states = context.question.procuring_states
     participants = sorted({state.country for state in states if state.country in allowed})
     borrowers = sorted(
@@ -176,7 +179,8 @@ def _raised_because(rule: Rule, context: Context) -> list[str]:
     wanted = rule.check.get("raised_when") or []
     states = {state.country for state in question.procuring_states}
     if "ukraine_or_moldova_receive" in wanted and states & {"UA", "MD"}:
-        reasons.append(f"{', '.join(sorted(states & {'UA', 'MD'}))} takes part")
+        taking_part = ", ".join(sorted(states & {"UA", "MD"}))
+        reasons.append(f"{taking_part} procures too, so receives quantities")
     if "sme_share_15" in wanted and question.contract_value:
         sme_value = sum(c.allocated_value or 0 for c in question.contractors if c.sme)
         if Fraction(sme_value, question.contract_value) >= Fraction(15, 100):

@@ -190,7 +190,7 @@ def _table(organisations: list[Organisation], terms: list[str], total: int) -> T
         more = len(capabilities) - _CAPABILITIES_SHOWN
         about = [organisation.country, organisation.type, "SME" if organisation.sme else ""]
         row = [
-            organisation.id,
+            escape(organisation.id),
             f"{escape(organisation.name)}\n[dim]{' · '.join(fact for fact in about if fact)}[/dim]",
             str(len(organisation.projects)),
             "\n".join(capabilities[:_CAPABILITIES_SHOWN] + ([f"+{more} more"] if more > 0 else [])),

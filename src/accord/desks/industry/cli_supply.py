@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from accord.core.errors import InvalidInput
@@ -166,7 +167,7 @@ def _print(console: Any, report: SupplyReport) -> None:
     bom = report.bom
     licence = f" ({bom.licence})" if bom.licence else ""
     console.print(
-        f"{bom.name}{licence}: estimated value {bom.estimated_value:,}, "
+        f"{escape(bom.name)}{escape(licence)}: estimated value {bom.estimated_value:,}, "
         f"components {bom.component_cost:,}"
         f" ({len(bom.parts)} in {len(bom.subsystems)} subsystems); rules in force on "
         f"{report.on.isoformat()}",
@@ -174,11 +175,11 @@ def _print(console: Any, report: SupplyReport) -> None:
         soft_wrap=True,
     )
     for note in report.skipped:
-        console.print(f"[yellow]{note}[/yellow]", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{escape(note)}[/yellow]", highlight=False, soft_wrap=True)
     console.print(_shares_table(report))
     for item in report.instruments:
         for note in item.notes:
-            console.print(f"{item.instrument}: {note}", highlight=False, soft_wrap=True)
+            console.print(f"{item.instrument}: {escape(note)}", highlight=False, soft_wrap=True)
     console.print(_dependencies_table(report))
     console.print(_concentration_table("supplier", report.by_supplier))
     console.print(_concentration_table("country", report.by_country))
@@ -187,7 +188,7 @@ def _print(console: Any, report: SupplyReport) -> None:
             console.print(_substitution_table(substitution))
         else:
             line = f"Least-cost substitution for {substitution.target}: {substitution.summary}"
-            console.print(line, highlight=False, soft_wrap=True)
+            console.print(escape(line), highlight=False, soft_wrap=True)
 
 
 def _shares_table(report: SupplyReport) -> Table:
@@ -217,7 +218,10 @@ def _dependencies_table(report: SupplyReport) -> Table:
         )
         if flags:
             table.add_row(
-                part.name, f"{part.supplier} ({part.origin})", f"{part.cost:,}", "\n".join(flags)
+                escape(part.name),
+                escape(f"{part.supplier} ({part.origin})"),
+                f"{part.cost:,}",
+                escape("\n".join(flags)),
             )
     return table
 
@@ -226,7 +230,10 @@ def _concentration_table(holder: str, items: tuple[Concentration, ...]) -> Table
     table = Table(holder, "cost", "share %", "components", title=f"Concentration by {holder}")
     for item in items:
         table.add_row(
-            item.holder, f"{item.cost:,}", percent(item.share), ", ".join(item.components)
+            escape(item.holder),
+            f"{item.cost:,}",
+            percent(item.share),
+            escape(", ".join(item.components)),
         )
     return table
 
@@ -237,19 +244,20 @@ def _substitution_table(item: Substitution) -> Table:
         "from",
         "to",
         "cost delta",
-        title=f"Least-cost substitution for {item.target}: {item.summary}",
+        title=escape(f"Least-cost substitution for {item.target}: {item.summary}"),
     )
     for swap in item.swaps:
         table.add_row(
-            swap.component,
-            f"{swap.before.supplier} ({swap.before.origin}) {swap.before.cost:,}",
-            f"{swap.after.supplier} ({swap.after.origin}) {swap.after.cost:,}",
+            escape(swap.component),
+            escape(f"{swap.before.supplier} ({swap.before.origin}) {swap.before.cost:,}"),
+            escape(f"{swap.after.supplier} ({swap.after.origin}) {swap.after.cost:,}"),
             f"{swap.cost_delta:+,}",
         )
     if item.eligible:
         after = ", ".join(
             f"{share.rule_id} {share.percent} % {_result(share.passed)}" for share in item.shares
         )
+        # Rule ids and figures only, with _result's own markup.
         table.caption = f"cost {item.cost_before:,} -> {item.cost_after:,}; after: {after}"
     return table
 

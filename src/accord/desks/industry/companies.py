@@ -53,10 +53,7 @@ def read_companies(path: Path) -> list[Organisation]:
     """The companies of a CSV, YAML or JSON file (by its suffix), as partner
     organisations; InvalidInput naming the file, the line and the field of the first
     problem, or the two lines that give one id."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read it: {exc}") from exc
+    text = yaml12.read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(text, str(path))

@@ -256,7 +256,10 @@ def _candidate(
     return Candidate(
         organisation=organisation,
         funded=funded,
-        outside_control=any(link.country not in inside for link in organisation.control_chain),
+        # Guarantees (EDF Art. 9(4)) concern entities established inside; a cooperation
+        # partner from outside gets no Fund money and needs none.
+        outside_control=funded
+        and any(link.country not in inside for link in organisation.control_chain),
         covers=organisation.capabilities & required,
     )
 

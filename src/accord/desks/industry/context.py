@@ -83,7 +83,7 @@ def _agreements(question: Question, rules: list[Rule], known: Countries) -> dict
     found = {
         code: f"in force as of {agreement.as_of} ({', '.join(agreement.sources)})"
         for code, agreement in known.safe_agreements.items()
-        if agreement.state == "in_force"
+        if known.safe_agreement_in_force(code)
     }
     for code in question.third_country_agreements_in_force:
         found.setdefault(code, "in force, as the question states")

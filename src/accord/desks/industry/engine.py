@@ -59,10 +59,10 @@ def assess(
     known_countries: Countries | None = None,
 ) -> Assessment:
     """The answer to `question` under `instrument` on day `on` (default: the contract's
-    signature date, else today). InvalidInput if the instrument does not apply that day,
+    signature date, else today in UTC). InvalidInput if the instrument does not apply that day,
     the question is of a kind the instrument does not judge, or a rule's check is unknown."""
     book = book or rule_book()
-    day = on or question.contract_signed or dt.date.today()
+    day = on or question.contract_signed or dt.datetime.now(dt.UTC).date()
     rules = book.rules_for(instrument, day)
     wanted = QUESTION_KINDS.get(instrument, ())
     if question.kind not in wanted:

@@ -35,6 +35,8 @@ ASSESSMENT_EXTENSION_ID = "extension-definition--9a1c6e4f-3b7d-4f2a-8e5c-0d6b2f9
 PROPOSAL_EXTENSION_ID = "extension-definition--e2c84b17-6d3a-4f95-b0c1-7a9d5e3f2b68"
 _ORGANISATION_SALT = b"accord-industry-organisation:6f2d9b4e-1a7c-4e3b-9d8f-2c5a7e0b4d61:"
 _ASSESSMENT_SALT = b"accord-industry-assessment:b3e7a1d9-5c2f-4a8e-9b6d-4f1c8e2a7d35:"
+# Before any instrument the desk knows applied: every day an identity is stored is later.
+_ORGANISATION_CREATED = "2021-01-01T00:00:00.000Z"
 _PROPOSAL_SALT = b"accord-industry-proposal:4c9e2a7b-8d1f-4b6a-a3e5-9f0c2d7b1e84:"
 # Proposals are named by their content, so a proposal has one version; its timestamps are
 # fixed, and storing the same proposal again adds nothing.
@@ -169,10 +171,12 @@ def organisation_identity(
     capabilities: Sequence[str] = (),
     certifications: Sequence[str] = (),
     edf_pic: str | None = None,
-    modified: str = "2026-11-30T00:00:00.000Z",
+    modified: str | None = None,
 ) -> dict[str, Any]:
     """An organisation as a STIX identity; its id derives from its EDF PIC if it has one,
-    else from its country and name."""
+    else from its country and name. Every version keeps one `created`; `modified` is the
+    day it is stored (default today, UTC), so what is known of it on a later day (its
+    controllers, say) becomes a new version."""
     details: dict[str, Any] = {"extension_type": "property-extension", "country": country}
     details["sme"] = sme
     if control_chain:
@@ -191,8 +195,8 @@ def organisation_identity(
         "spec_version": "2.1",
         "id": organisation_id(name=name, country=country, edf_pic=edf_pic),
         "created_by_ref": author,
-        "created": modified,
-        "modified": modified,
+        "created": _ORGANISATION_CREATED,
+        "modified": modified or format_timestamp_of_day(dt.datetime.now(dt.UTC).date().isoformat()),
         "name": name,
         "identity_class": "organization",
         "sectors": ["defense"],
@@ -261,7 +265,8 @@ def proposal_findings(
         }
         for member in proposal.members
     ]
-    key = f"{call.id}|{proposal.method}|{','.join(sorted(identities))}|{proposal.objective}"
+    facts = (proposal.method, proposal.objective, proposal.rank, proposal.optimal, proposal.gap)
+    key = f"{call.id}|{','.join(sorted(identities))}|" + "|".join(map(str, facts))
     record: dict[str, Any] = {
         "type": "consortium-proposal",
         "spec_version": "2.1",

@@ -110,11 +110,7 @@ class Question:
 
 def read_question(path: Path) -> Question:
     """The question in a YAML or JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse_question(yaml12.load(text, str(path)), str(path))
+    return parse_question(yaml12.load(yaml12.read_text(path), str(path)), str(path))
 
 
 def parse_question(document: Any, name: str = "question") -> Question:
@@ -127,10 +123,7 @@ def parse_question(document: Any, name: str = "question") -> Question:
         return Question(
             kind="consortium",
             action=_action(fields.required(root, "action"), fields),
-            entities=tuple(
-                _entity(item, f"entities[{n}]", fields)
-                for n, item in enumerate(fields.sequence(root, "entities"))
-            ),
+            entities=_members(root, "entities", fields),
         )
     if "end_product" in root:
         return Question(kind="product", end_product=_end_product(root["end_product"], fields))
@@ -160,14 +153,27 @@ def _procurement(root: Mapping[str, Any], fields: _Fields) -> Question:
             fields.code(code, f"third_country_agreements_in_force[{n}]")
             for n, code in enumerate(agreements)
         ),
-        contractors=tuple(
-            _entity(item, f"contractors[{n}]", fields)
-            for n, item in enumerate(fields.sequence(root, "contractors"))
-        ),
+        contractors=_members(root, "contractors", fields),
         end_product=_end_product(root["end_product"], fields) if "end_product" in root else None,
         contract_value=fields.optional_money(root, "contract_value"),
         seap=bool(root.get("seap", False)),
     )
+
+
+def _members(root: Mapping[str, Any], key: str, fields: _Fields) -> tuple[Entity, ...]:
+    """The entities (or contractors), each id once: answers name entities by id."""
+    members = tuple(
+        _entity(item, f"{key}[{n}]", fields) for n, item in enumerate(fields.sequence(root, key))
+    )
+    first: dict[str, int] = {}
+    for number, member in enumerate(members):
+        if member.id in first:
+            raise fields.fail(
+                f"{key}[{number}].id",
+                f"{member.id!r} is already the id of {key}[{first[member.id]}]",
+            )
+        first[member.id] = number
+    return members
 
 
 def _action(value: Any, fields: _Fields) -> Action:
