@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from accord.desks.industry.calls import Call
+from accord.desks.industry.capabilities import vocabulary
 from accord.desks.industry.consortium import Proposal, build_consortia
 from accord.desks.industry.consortium_greedy import greedy_consortium
 from accord.desks.industry.consortium_pool import candidate_pool
@@ -71,11 +72,18 @@ GROUPS = {
 }
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text}: 1 or more")
+    return number
+
+
 def main() -> None:
     """Read the network, run both methods on the call, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--candidates", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=_positive, default=5)
     parser.add_argument("--top", type=int, default=5, help="also time the K best (0: skip)")
     parser.add_argument("--capabilities", help="required terms, commas (default: see above)")
     parser.add_argument("--data", type=Path, default=DATA)
@@ -84,7 +92,11 @@ def main() -> None:
     started = time.perf_counter()
     network = candidates(read_edf(args.data), args.candidates)
     having = Counter(c for o in network.organisations for c in o.capabilities)
-    required = tuple(args.capabilities.split(",")) if args.capabilities else spread(having)
+    required = (
+        tuple(vocabulary().term(term, "--capabilities") for term in args.capabilities.split(","))
+        if args.capabilities
+        else spread(having)
+    )
     call = Call(id="BENCH", title="benchmark", instrument="edf", required_capabilities=required)
     pool = candidate_pool(call, network)
     controlled = sum(1 for o in network.organisations if o.control_chain)

@@ -6,6 +6,7 @@ funding rate with the PESCO and SME bonuses."""
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from accord.core.errors import InvalidInput
 from accord.desks.industry.engine import assess
 from accord.desks.industry.questions import parse_question
+from accord.desks.industry.rules import read_rule_book
 
 DAY = dt.date(2026, 11, 30)
 KOREAN_GROUP = [
@@ -251,3 +253,16 @@ def test_edf_judges_consortia_only() -> None:
     }
     with pytest.raises(InvalidInput, match="judges a consortium"):
         assess(parse_question(product, "p.yaml"), "edf", on=DAY)
+
+
+def test_a_bonus_rule_naming_an_unknown_fact_is_refused_naming_the_rule() -> None:
+    data = resources.files("accord.desks.industry") / "data"
+    rules_text = (data / "rules.yaml").read_text(encoding="utf-8")
+    assert "when: pesco" in rules_text
+    book = read_rule_book(
+        rules_text.replace("when: pesco", "when: pecso"),
+        (data / "sources.yaml").read_text(encoding="utf-8"),
+    )
+    question = parse_question(consortium(*BASE, pesco=True), "q.yaml")
+    with pytest.raises(InvalidInput, match=r"rule EDF-13-3a: check.when 'pecso': one of pesco"):
+        assess(question, "edf", on=DAY, book=book)

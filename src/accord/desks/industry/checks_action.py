@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import combinations
 
+from accord.core.errors import InvalidInput
 from accord.desks.industry.assessment import Finding
 from accord.desks.industry.context import Context
 from accord.desks.industry.origin import percent
@@ -116,7 +117,7 @@ def funding_bonus(rule: Rule, context: Context) -> Finding:
     points = int(rule.check["points"])
     if action.type != rule.check["action_type"]:
         return Finding(None, f"a {action.type} action: the bonus is for development actions")
-    if not getattr(action, str(rule.check["when"])):
+    if not _bonus_applies(action, rule):
         return Finding(None, f"not a {rule.check['when'].upper()} action: no bonus")
     return Finding(True, f"{rule.check['when'].upper()} action: +{points} percentage points")
 
@@ -178,6 +179,15 @@ def _independent_group(
     return None
 
 
+def _bonus_applies(action: Action, rule: Rule) -> bool:
+    """Whether the action has the fact a bonus rule names (``when: pesco``)."""
+    facts = {"pesco": action.pesco}
+    when = str(rule.check["when"])
+    if when not in facts:
+        raise InvalidInput(f"rules.yaml: rule {rule.id}: check.when {when!r}: one of pesco")
+    return facts[when]
+
+
 def _funding_rates(context: Context) -> dict[str, Fraction]:
     """Each activity's maximum funding rate: the base rate, the development caps, then the
     PESCO and SME bonuses (percentage points), never above 100 %."""
@@ -186,7 +196,7 @@ def _funding_rates(context: Context) -> dict[str, Fraction]:
     caps = context.rule_of_kind("funding_rate_by_activity")
     points = Fraction(0)
     bonus = context.rule_of_kind("funding_bonus")
-    if bonus and action.type == bonus.check["action_type"] and getattr(action, bonus.check["when"]):
+    if bonus and action.type == bonus.check["action_type"] and _bonus_applies(action, bonus):
         points += Fraction(int(bonus.check["points"]), 100)
     sme = context.rule_of_kind("sme_bonus")
     if sme and action.type == sme.check["action_type"]:

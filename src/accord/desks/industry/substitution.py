@@ -29,6 +29,7 @@ _STATUS = {
     cp_model.OPTIMAL: "optimal",
     cp_model.FEASIBLE: "feasible",
     cp_model.INFEASIBLE: "infeasible",
+    cp_model.MODEL_INVALID: "invalid",
 }
 
 
@@ -59,7 +60,7 @@ class Substitution:
     """The least-cost choice of options meeting every rule of `target`, if one exists."""
 
     target: str  # an instrument, or several joined by "+"
-    status: str  # optimal (proven) | feasible (time ran out) | infeasible | unknown
+    status: str  # optimal (proven) | feasible (time ran out) | infeasible | unknown | invalid
     swaps: tuple[Swap, ...]
     cost_before: int  # total component cost, whole units
     cost_after: int
@@ -84,6 +85,8 @@ class Substitution:
         """One line saying what the answer is."""
         if self.status == "infeasible":
             return "no combination of the alternatives makes it eligible"
+        if self.status == "invalid":
+            return "the solver refused the model (a bug: please report the bill of materials)"
         if self.status == "unknown":
             return "no answer within the time limit"
         if not self.swaps:
