@@ -29,11 +29,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
 from accord.core.errors import InvalidInput
 from accord.desks.industry import yaml12
+from accord.desks.industry.questions import country_problem
 
 EXAMPLES = ("howitzer",)
 
@@ -139,15 +139,6 @@ def parse_bom(text: str, name: str = "bom") -> BillOfMaterials:
     )
     _unique_names(subsystems, fields)
     return BillOfMaterials(system_name, estimated_value, licence or "", subsystems, source=name)
-
-
-def country_problem(value: Any) -> str | None:
-    """What is wrong with `value` as an ISO 3166-1 alpha-2 code, or None if nothing."""
-    if value == "EL":
-        return "'EL' is the EU's code for Greece; ISO 3166-1 writes GR"
-    if not isinstance(value, str) or pycountry.countries.get(alpha_2=value.upper()) is None:
-        return f"{value!r} is no ISO 3166-1 alpha-2 country code"
-    return None
 
 
 def _subsystem(value: Any, where: str, fields: _Fields) -> Subsystem:

@@ -5,13 +5,12 @@ the action as described not eligible."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from fractions import Fraction
-from itertools import combinations
 
 from accord.core.errors import InvalidInput
 from accord.desks.industry.assessment import Finding
-from accord.desks.industry.context import Context
+from accord.desks.industry.context import Check, Context
+from accord.desks.industry.independence import independent_group, name_key
 from accord.desks.industry.origin import percent
 from accord.desks.industry.questions import Action, Entity
 from accord.desks.industry.rules import Rule
@@ -53,7 +52,9 @@ def minimum_consortium(rule: Rule, context: Context) -> Finding:
     need = {key: int(rule.check[key]) for key in ("entities", "countries", "independent")}
     need_spread = int(rule.check["independent_countries"])
     countries = sorted({entity.established_in for entity in counted})
-    independent = _independent_group(counted, need["independent"], need_spread)
+    independent = independent_group(
+        counted, need["independent"], need_spread, lambda entity: entity.established_in, related
+    )
     problems = []
     if len(counted) < need["entities"]:
         problems.append(f"{len(counted)} eligible entities, at least {need['entities']} needed")
@@ -133,7 +134,7 @@ def sme_bonus(rule: Rule, context: Context) -> Finding:
     return finding
 
 
-CHECKS: dict[str, Callable[[Rule, Context], Finding]] = {
+CHECKS: dict[str, Check] = {
     "eligible_activities": eligible_activities,
     "no_third_country_restriction": no_third_country_restriction,
     "minimum_consortium": minimum_consortium,
@@ -154,29 +155,13 @@ def _action(context: Context) -> Action:
 def related(first: Entity, second: Entity) -> bool:
     """One controls the other, or both are controlled by the same entity (matched by name
     and country along their control chains)."""
-    chain_one = {(_plain(link.name), link.country) for link in first.control_chain}
-    chain_two = {(_plain(link.name), link.country) for link in second.control_chain}
+    chain_one = {(name_key(link.name), link.country) for link in first.control_chain}
+    chain_two = {(name_key(link.name), link.country) for link in second.control_chain}
     return (
-        (_plain(second.name), second.established_in) in chain_one
-        or (_plain(first.name), first.established_in) in chain_two
+        (name_key(second.name), second.established_in) in chain_one
+        or (name_key(first.name), first.established_in) in chain_two
         or bool(chain_one & chain_two)
     )
-
-
-def _plain(name: str) -> str:
-    """A name as the consortium builder compares names: case and spacing aside."""
-    return " ".join(name.split()).casefold()
-
-
-def _independent_group(
-    entities: Sequence[Entity], size: int, spread: int
-) -> tuple[Entity, ...] | None:
-    """`size` entities, pairwise free of common control, in at least `spread` countries."""
-    for group in combinations(entities, size):
-        spread_ok = len({entity.established_in for entity in group}) >= spread
-        if spread_ok and not any(related(a, b) for a, b in combinations(group, 2)):
-            return group
-    return None
 
 
 def _bonus_applies(action: Action, rule: Rule) -> bool:

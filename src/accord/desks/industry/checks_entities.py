@@ -6,11 +6,10 @@ plain rule refuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
 from accord.desks.industry.assessment import Finding
-from accord.desks.industry.context import Context, describe_chain
+from accord.desks.industry.context import Check, Context, describe_chain
 from accord.desks.industry.origin import percent
 from accord.desks.industry.questions import Entity
 from accord.desks.industry.rules import Rule
@@ -172,7 +171,7 @@ def outside_subcontractor_band(rule: Rule, context: Context) -> Finding:
     return finding
 
 
-CHECKS: dict[str, Callable[[Rule, Context], Finding]] = {
+CHECKS: dict[str, Check] = {
     "associated_countries": associated_countries,
     "established_inside": established_inside,
     "unfunded_cooperation": unfunded_cooperation,

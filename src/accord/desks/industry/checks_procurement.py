@@ -5,11 +5,10 @@ described not eligible."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
 from accord.desks.industry.assessment import Finding
-from accord.desks.industry.context import Context
+from accord.desks.industry.context import Check, Context
 from accord.desks.industry.origin import origin_share as work_out_origin_share
 from accord.desks.industry.origin import percent
 from accord.desks.industry.rules import Rule, parse_date
@@ -133,7 +132,7 @@ def single_procurer_window(rule: Rule, context: Context) -> Finding:
     return Finding(True, f"{state.country} alone, contract signed {signed}, by {deadline}")
 
 
-CHECKS: dict[str, Callable[[Rule, Context], Finding]] = {
+CHECKS: dict[str, Check] = {
     "minimum_procurers": minimum_procurers,
     "co_procurers": co_procurers,
     "origin_share": origin_share,

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from accord.core.errors import InvalidInput, NotFound
+from accord.core.errors import NotFound
 from accord.core.plugins import CommandServices
 from accord.desks.industry.calls import Call, read_call
 from accord.desks.industry.cli_options import (
@@ -23,6 +23,7 @@ from accord.desks.industry.cli_options import (
     Publish,
     Release,
     TlpOption,
+    check_format,
     store_findings,
 )
 from accord.desks.industry.consortium import (
@@ -61,8 +62,7 @@ def _consortium(services: CommandServices) -> Command:
         """The best eligible consortia for a call (CP-SAT, optimality proved or its gap
         given), and the greedy baseline's objective for comparison."""
         with services.reported_errors(), services.open_node(data_dir) as node:
-            if output not in ("table", "json"):
-                raise InvalidInput(f"--format {output!r}: table or json")
+            check_format(output)
             definition = read_call(call)
             network = stored_network(desk_folder(node))
             if not network.organisations:

@@ -22,15 +22,15 @@ from accord.desks.industry.cli_options import (
     Publish,
     Release,
     TlpOption,
+    check_format,
     store_findings,
 )
-from accord.desks.industry.engine import assess
+from accord.desks.industry.engine import QUESTION_KINDS, assess
 from accord.desks.industry.findings import assessment_findings, home_author
 from accord.desks.industry.questions import read_question
 from accord.desks.industry.rules import Rule, parse_date, rule_book
 
 Command = Callable[..., None]
-INSTRUMENTS = ("edf", "edirpa", "edip", "safe")
 
 
 def add_commands(app: typer.Typer, services: CommandServices) -> None:
@@ -63,7 +63,7 @@ def _eligible(services: CommandServices) -> Command:
         instrument, and why (each rule with its citation and status)."""
         with services.reported_errors():
             _check_instrument(instrument)
-            _check_format(output)
+            check_format(output)
             day = parse_date(on, "--on") if on else None
             question = read_question(file)
             assessment = assess(question, instrument, on=day)
@@ -95,7 +95,7 @@ def _rules(services: CommandServices) -> Command:
         with services.reported_errors():
             if instrument:
                 _check_instrument(instrument)
-            _check_format(output)
+            check_format(output)
             chosen = [r for r in rule_book().rules if instrument in (None, r.instrument)]
             if output == "json":
                 records = [_rule_record(rule) for rule in chosen]
@@ -141,10 +141,5 @@ def _rule_record(rule: Rule) -> dict[str, Any]:
 
 
 def _check_instrument(instrument: str) -> None:
-    if instrument not in INSTRUMENTS:
-        raise InvalidInput(f"--instrument {instrument!r}: one of {', '.join(INSTRUMENTS)}")
-
-
-def _check_format(output: str) -> None:
-    if output not in ("table", "json"):
-        raise InvalidInput(f"--format {output!r}: table or json")
+    if instrument not in QUESTION_KINDS:
+        raise InvalidInput(f"--instrument {instrument!r}: one of {', '.join(QUESTION_KINDS)}")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from accord.core.errors import InvalidInput
 from accord.core.markings import Tlp
 from accord.core.node import Node
 from accord.core.plugins import CommandServices
@@ -23,7 +24,21 @@ Release = Annotated[
     str | None,
     typer.Option(help="Release list: partner codes and group names, commas (default: none)."),
 ]
-__all__ = ["DEFAULT_TLP", "DataDir", "Publish", "Release", "TlpOption", "store_findings"]
+__all__ = [
+    "DEFAULT_TLP",
+    "DataDir",
+    "Publish",
+    "Release",
+    "TlpOption",
+    "check_format",
+    "store_findings",
+]
+
+
+def check_format(output: str) -> None:
+    """InvalidInput unless `output` is one of the formats the commands print."""
+    if output not in ("table", "json"):
+        raise InvalidInput(f"--format {output!r}: table or json")
 
 
 def store_findings(

@@ -17,7 +17,7 @@ from rich.table import Column, Table
 from accord.core.errors import InvalidInput
 from accord.core.plugins import CommandServices
 from accord.desks.industry.capabilities import vocabulary
-from accord.desks.industry.cli_options import DataDir
+from accord.desks.industry.cli_options import DataDir, check_format
 from accord.desks.industry.companies import read_companies
 from accord.desks.industry.edf_network import read_edf
 from accord.desks.industry.organisations import (
@@ -109,8 +109,7 @@ def _companies(services: CommandServices) -> Command:
             if file is not None:
                 _add(services, folder, file)
                 return
-            if output not in ("table", "json"):
-                raise InvalidInput(f"--format {output!r}: table or json")
+            check_format(output)
             if source not in (None, "edf", "partner"):
                 raise InvalidInput(f"--source {source!r}: edf or partner")
             terms = [vocabulary().term(value, "--capability") for value in capability or ()]

@@ -18,6 +18,7 @@ from rich.table import Table
 from accord.core.errors import InvalidInput
 from accord.core.plugins import CommandServices
 from accord.desks.industry.bom import BillOfMaterials, example_bom, read_bom
+from accord.desks.industry.cli_options import check_format
 from accord.desks.industry.origin import OriginShare, percent
 from accord.desks.industry.rules import Rule, parse_date
 from accord.desks.industry.substitution import Substitution
@@ -55,8 +56,7 @@ def _supply(services: CommandServices) -> Command:
     ) -> None:
         """Origin shares, dependencies and least-cost substitutions of a bill of materials."""
         with services.reported_errors():
-            if output not in ("table", "json"):
-                raise InvalidInput(f"--format {output!r}: table or json")
+            check_format(output)
             day = parse_date(on, "--on") if on else dt.datetime.now(dt.UTC).date()
             report = analyse_supply(_bom(bom, example), day, instrument or (), agreement or ())
             if output == "json":

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from accord.core.errors import InvalidInput
 from accord.desks.industry.calls import Call, Weights
 from accord.desks.industry.countries import countries
+from accord.desks.industry.independence import independent_group, name_key
 from accord.desks.industry.organisations import Network, Organisation
 from accord.desks.industry.rules import Rule, rule_book
 
@@ -102,7 +103,7 @@ def candidate_pool(
     none of the required capabilities are left out (required ones stay)."""
     day = on or call.date or dt.datetime.now(dt.UTC).date()
     rules = rule_book().rules_for(call.instrument, day)
-    inside = _inside(rules)
+    inside = countries().inside_under(rules)
     admitted = _admitted_countries(call, inside)
     by_id = network.by_id()
     _check_ids(call, by_id)
@@ -190,22 +191,14 @@ def _funded_sme(candidate: Candidate) -> bool:
 
 def _has_independent_core(pool: Pool, funded: Sequence[int]) -> bool:
     rule, dependent = pool.rule, dependent_pairs(pool)
-    for core in itertools.combinations(funded, rule.independent):
-        spread = {pool.candidates[i].organisation.country for i in core}
-        pairs = itertools.combinations(core, 2)
-        if len(spread) >= rule.independent_countries and not any(p in dependent for p in pairs):
-            return True
-    return False
-
-
-def _inside(rules: Sequence[Rule]) -> frozenset[str]:
-    # The Union, and the associated countries the instrument's rule names (EDF-ASSOC: NO).
-    known = countries()
-    inside = set(known.member_states)
-    for rule in rules:
-        if rule.kind == "associated_countries":
-            inside |= known.inside(rule.check["countries"])
-    return frozenset(inside)
+    core = independent_group(
+        funded,
+        rule.independent,
+        rule.independent_countries,
+        lambda i: pool.candidates[i].organisation.country,
+        lambda i, j: (min(i, j), max(i, j)) in dependent,
+    )
+    return core is not None
 
 
 def _minimum(rules: Sequence[Rule], call: Call) -> ConsortiumRule:
@@ -312,14 +305,10 @@ def _dependent_groups(chosen: Sequence[Candidate]) -> tuple[tuple[int, ...], ...
         if not candidate.funded:
             continue
         organisation = candidate.organisation
-        keys = {(_name(organisation.name), organisation.country)}
-        keys.add((_name(organisation.id), organisation.country))
-        keys |= {(_name(link.name), link.country) for link in organisation.control_chain}
+        keys = {(name_key(organisation.name), organisation.country)}
+        keys.add((name_key(organisation.id), organisation.country))
+        keys |= {(name_key(link.name), link.country) for link in organisation.control_chain}
         for key in keys:
             groups[key].add(number)
     distinct = {tuple(sorted(group)) for group in groups.values() if len(group) > 1}
     return tuple(sorted(distinct))
-
-
-def _name(text: str) -> str:
-    return " ".join(text.casefold().split())

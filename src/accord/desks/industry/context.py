@@ -5,9 +5,10 @@ entities' standing so far."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from accord.desks.industry.assessment import Finding
 from accord.desks.industry.countries import Countries, countries
 from accord.desks.industry.questions import Controller, Entity, Question
 from accord.desks.industry.rules import Instrument, Rule
@@ -41,7 +42,7 @@ class Context:
             on=on,
             rules=tuple(rules),
             countries=known,
-            inside=_inside(rules, known),
+            inside=known.inside_under(rules),
             agreements=_agreements(question, rules, known),
             standing={member.id: "eligible" for member in members},
         )
@@ -65,17 +66,6 @@ class Context:
         return self.agreements.get(country)
 
 
-def _inside(rules: list[Rule], known: Countries) -> frozenset[str]:
-    # The Union, and whatever the associated-country and contractor rules add.
-    inside = set(known.member_states)
-    for rule in rules:
-        if rule.kind == "associated_countries":
-            inside |= known.inside(rule.check["countries"])
-        elif rule.kind == "contractor_eligibility":
-            inside |= known.inside(rule.check["inside"])
-    return frozenset(inside)
-
-
 def _agreements(question: Question, rules: list[Rule], known: Countries) -> dict[str, str]:
     # Only an instrument with an agreement rule (SAFE Art. 17) has agreements.
     if not any(rule.kind == "third_country_agreement" for rule in rules):
@@ -93,3 +83,7 @@ def _agreements(question: Question, rules: list[Rule], known: Countries) -> dict
 def describe_chain(entity: Entity) -> str:
     """``Hanwha Aerospace (KR) > Hanwha Group (KR)``."""
     return " > ".join(f"{link.name} ({link.country})" for link in entity.control_chain)
+
+
+# A rule's check: what it finds for the question in `context`.
+Check = Callable[[Rule, Context], Finding]

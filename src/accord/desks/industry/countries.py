@@ -9,7 +9,7 @@ agree on one definition.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,6 +17,7 @@ from typing import Any
 
 from accord.core.errors import InvalidInput
 from accord.desks.industry import yaml12
+from accord.desks.industry.rules import Rule
 
 AGREEMENT_STATES = ("in_force", "negotiating", "none")
 
@@ -57,6 +58,17 @@ class Countries:
     def safe_agreement_in_force(self, country: str) -> SafeAgreement | None:
         agreement = self.safe_agreements.get(country)
         return agreement if agreement is not None and agreement.state == "in_force" else None
+
+    def inside_under(self, rules: Sequence[Rule]) -> frozenset[str]:
+        """Where an instrument's entities may be established, managed and controlled: the
+        Union, and whatever its associated-country and contractor rules add."""
+        inside = set(self.member_states)
+        for rule in rules:
+            if rule.kind == "associated_countries":
+                inside |= self.inside(rule.check["countries"])
+            elif rule.kind == "contractor_eligibility":
+                inside |= self.inside(rule.check["inside"])
+        return frozenset(inside)
 
 
 @cache

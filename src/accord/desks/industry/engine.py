@@ -9,25 +9,22 @@ answer (:class:`~accord.desks.industry.assessment.Assessment`). The checks live 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accord.core.errors import InvalidInput
 from accord.desks.industry import checks_action, checks_entities, checks_procurement
 from accord.desks.industry.assessment import (
     Assessment,
-    Finding,
     RuleResult,
     Scope,
     verdict_of,
     worst,
 )
-from accord.desks.industry.context import Context
+from accord.desks.industry.context import Check, Context
 from accord.desks.industry.countries import Countries
 from accord.desks.industry.questions import Question
 from accord.desks.industry.rules import Rule, RuleBook, rule_book
-
-Check = Callable[[Rule, Context], Finding]
 
 # The kind of question each instrument's rules are about.
 QUESTION_KINDS: Mapping[str, tuple[str, ...]] = {

@@ -332,8 +332,16 @@ class _Fields:
 def country_code(value: Any, where: str) -> str:
     """`value` as an ISO 3166-1 alpha-2 code (upper case); InvalidInput naming `where`
     otherwise, with a hint for the EU's ``EL`` (Greece, which ISO writes ``GR``)."""
+    problem = country_problem(value)
+    if problem:
+        raise InvalidInput(f"{where}: {problem}")
+    return str(value).upper()
+
+
+def country_problem(value: Any) -> str | None:
+    """What is wrong with `value` as an ISO 3166-1 alpha-2 code, or None if nothing."""
     if value == "EL":
-        raise InvalidInput(f"{where}: 'EL' is the EU's code for Greece; ISO 3166-1 writes GR")
+        return "'EL' is the EU's code for Greece; ISO 3166-1 writes GR"
     if not isinstance(value, str) or pycountry.countries.get(alpha_2=value.upper()) is None:
-        raise InvalidInput(f"{where}: {value!r} is no ISO 3166-1 alpha-2 country code")
-    return value.upper()
+        return f"{value!r} is no ISO 3166-1 alpha-2 country code"
+    return None

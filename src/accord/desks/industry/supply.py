@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from accord.core.errors import InvalidInput
-from accord.desks.industry.bom import BillOfMaterials, Part, country_problem
+from accord.desks.industry.bom import BillOfMaterials, Part
 from accord.desks.industry.countries import Countries, countries
 from accord.desks.industry.origin import OriginShare, origin_rules, origin_share
+from accord.desks.industry.questions import country_problem
 from accord.desks.industry.rules import Rule, RuleBook, rule_book
 from accord.desks.industry.substitution import (
     OriginTest,
