@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -130,10 +129,9 @@ def company(identifier: str, **extra: Any) -> Organisation:
 # The real EDF calls file
 
 
-def test_the_real_edf_file_has_791_organisations_in_76_projects_in_well_under_2_s() -> None:
-    started = time.perf_counter()
+def test_the_real_edf_file_has_791_organisations_in_76_projects() -> None:
+    # How fast it is read is benchmarks/consortium.py's to measure, not a test's.
     network = read_edf(EDF_CALLS)
-    elapsed = time.perf_counter() - started
     organisations = network.organisations
     assert len(organisations) == 791 and len(network.by_id()) == 791
     assert len(network.projects()) == 76
@@ -152,7 +150,6 @@ def test_the_real_edf_file_has_791_organisations_in_76_projects_in_well_under_2_
     assert {o.type for o in organisations} == {"PRC", "REC", "HES", "PUB", "OTH"}
     assert all(o.source == "edf" and o.capabilities and o.keywords for o in organisations)
     assert network.co_participations()[(LEONARDO, INDRA)] == 28
-    assert elapsed < 5  # about 1 s on a loaded laptop; the brief asks for well under 2 s
 
 
 def test_every_real_project_works_on_one_to_ten_capabilities() -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
+from accord.api import app as app_module
 from accord.api.app import create_app
 from accord.api.cursor import CursorSigner
+from accord.api.limits import RateLimiter
 from accord.api.media import accepts_taxii, is_taxii_content
 from accord.core.errors import InvalidInput
 from accord.core.node import Node
@@ -102,7 +105,27 @@ def test_a_principal_over_its_rate_gets_429_with_retry_after(sqlite_node: Node) 
     assert int(refused.headers["Retry-After"]) >= 1
 
 
-def test_failed_logins_from_one_address_are_slowed_down(sqlite_node: Node) -> None:
+def test_a_bucket_refills_at_its_rate_and_never_beyond_its_burst() -> None:
+    now = [0.0]
+    limiter = RateLimiter(30, clock=lambda: now[0])
+    assert [limiter.retry_after("a") for _ in range(30)] == [0.0] * 30
+    assert limiter.retry_after("a") == pytest.approx(2.0)
+    assert limiter.waiting("b") == 0.0
+    now[0] = 1.9
+    assert limiter.waiting("a") == pytest.approx(0.1)
+    now[0] = 2.0
+    assert limiter.retry_after("a") == 0.0 and limiter.waiting("a") > 0
+    now[0] = 3600.0
+    assert [limiter.retry_after("a") for _ in range(31)][-2:] == [0.0, pytest.approx(2.0)]
+
+
+def test_failed_logins_from_one_address_are_slowed_down(
+    sqlite_node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Time stands still, so the 41 slow password checks cannot earn back a token meanwhile.
+    monkeypatch.setattr(
+        app_module, "RateLimiter", functools.partial(RateLimiter, clock=lambda: 0.0)
+    )
     sqlite_node.principals.add_user(
         username="alice",
         password="correct horse battery",
@@ -118,7 +141,7 @@ def test_failed_logins_from_one_address_are_slowed_down(sqlite_node: Node) -> No
             for _ in range(40)
         ]
         blocked = client.get("/taxii2/", headers={"Authorization": f"Basic {right}"})
-    # 30 failures a minute, refilled as time passes: the first 30 are checked, then no more.
+    # 30 failures a minute: the first 30 are checked, then no more.
     assert set(codes[:30]) == {401} and codes[-1] == 429
     assert blocked.status_code == 429
 

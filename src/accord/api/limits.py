@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 # Buckets kept before the full ones (callers quiet for a minute or more) are dropped, so
 # many distinct callers (client addresses, say) cannot grow the table without bound.
@@ -13,7 +14,10 @@ _MAX_BUCKETS = 10_000
 class RateLimiter:
     """At most `per_minute` requests per caller per minute, in bursts up to that many."""
 
-    def __init__(self, per_minute: int):
+    def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic):
+        # The clock is a parameter so tests can hold time still: a test that fires
+        # requests under load must not see tokens refill between them.
+        self._clock = clock
         self._capacity = float(per_minute)
         self._refill_per_second = per_minute / 60.0
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -29,7 +33,7 @@ class RateLimiter:
         return self._seconds_to_wait(caller, take=False)
 
     def _seconds_to_wait(self, caller: str, *, take: bool) -> float:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if len(self._buckets) > _MAX_BUCKETS:
                 self._forget_quiet_callers(now)
