@@ -24,7 +24,7 @@ from accord.desks.industry.consortium import build_consortia
 from accord.desks.industry.consortium_greedy import greedy_consortium
 from accord.desks.industry.consortium_pool import candidate_pool, eligibility_problems
 from accord.desks.industry.engine import assess
-from accord.desks.industry.findings import home_author, proposal_findings, publish_findings
+from accord.desks.industry.findings import proposal_findings, publish_findings
 from accord.desks.industry.organisations import Network, Organisation, store_network
 from accord.desks.industry.questions import Controller, parse_question
 
@@ -336,7 +336,9 @@ def test_the_documented_call_reads(tmp_path: Path) -> None:
 
 def test_proposals_are_valid_stix_released_only_to_the_partners_named(node: Node) -> None:
     proposal = build_consortia(call(), BEST_BY_CONSTRUCTION, top=1)[0]
-    objects = proposal_findings(proposal, call(), BEST_BY_CONSTRUCTION, author=home_author(node))
+    objects = proposal_findings(
+        proposal, call(), BEST_BY_CONSTRUCTION, author=node.home_identity_id()
+    )
     for obj in objects:
         result = validate_instance(obj, ValidationOptions(version="2.1"))
         assert result.is_valid, (obj["id"], [str(e) for e in result.errors])

@@ -17,7 +17,6 @@ from accord.core.queries import ObjectQuery
 from accord.desks.industry.engine import assess
 from accord.desks.industry.findings import (
     assessment_findings,
-    home_author,
     organisation_id,
     publish_findings,
 )
@@ -34,7 +33,7 @@ def example(name: str = "edf-consortium.yaml") -> Question:
 def findings(node: Node, name: str = "edf-consortium.yaml", instrument: str = "edf") -> list[dict]:
     question = example(name)
     answer = assess(question, instrument, on=dt.date(2026, 11, 30))
-    return assessment_findings(answer, question, author=home_author(node))
+    return assessment_findings(answer, question, author=node.home_identity_id())
 
 
 @pytest.mark.parametrize(

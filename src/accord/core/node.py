@@ -314,6 +314,10 @@ class Node:
             self._outbound = OutboundSigner(self.settings.home_partner, key)
         return self._outbound
 
+    def home_identity_id(self) -> str:
+        """The STIX identity of the home partner: what its findings name as their author."""
+        return self.partners.partner(self.settings.home_partner).identity_id
+
     def reader(self, partner: str | None = None) -> Reader:
         """The reader for a partner (default: the home partner)."""
         return self.partners.reader(partner or self.settings.home_partner)

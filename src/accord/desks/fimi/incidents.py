@@ -77,7 +77,7 @@ def create_incident(
     folder = desk_folder(node)
     posts = stored_posts(folder)
     evidence = _evidence_posts(posts, cluster, folder)
-    author = node.partners.partner(node.settings.home_partner).identity_id
+    author = node.home_identity_id()
     stamp = _now()
     objects = incident_objects(
         cluster, evidence, posts, accepted, author=author, name=name, stamp=stamp

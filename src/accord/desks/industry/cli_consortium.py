@@ -33,7 +33,7 @@ from accord.desks.industry.consortium import (
     build_consortia,
 )
 from accord.desks.industry.consortium_greedy import greedy_consortium
-from accord.desks.industry.findings import home_author, proposal_findings
+from accord.desks.industry.findings import proposal_findings
 from accord.desks.industry.organisations import Network, desk_folder, stored_network
 
 Command = Callable[..., None]
@@ -74,7 +74,7 @@ def _consortium(services: CommandServices) -> Command:
                 proposals = build_consortia(definition, network, top=top, time_limit_s=time_limit)
                 baseline = _greedy(definition, network)
             if publish:
-                author = home_author(node)
+                author = node.home_identity_id()
                 objects = [
                     obj
                     for proposal in proposals

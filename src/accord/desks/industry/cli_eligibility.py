@@ -26,7 +26,7 @@ from accord.desks.industry.cli_options import (
     store_findings,
 )
 from accord.desks.industry.engine import QUESTION_KINDS, assess
-from accord.desks.industry.findings import assessment_findings, home_author
+from accord.desks.industry.findings import assessment_findings
 from accord.desks.industry.questions import read_question
 from accord.desks.industry.rules import Rule, parse_date, rule_book
 
@@ -69,7 +69,9 @@ def _eligible(services: CommandServices) -> Command:
             assessment = assess(question, instrument, on=day)
             if publish:
                 with services.open_node(data_dir) as node:
-                    objects = assessment_findings(assessment, question, author=home_author(node))
+                    objects = assessment_findings(
+                        assessment, question, author=node.home_identity_id()
+                    )
                     store_findings(
                         services, node, objects, tlp=tlp, release=release, what="the answer"
                     )

@@ -27,6 +27,7 @@ from accord.core.store import ImportReport
 from accord.desks.industry.assessment import Assessment
 from accord.desks.industry.calls import Call
 from accord.desks.industry.consortium import Proposal
+from accord.desks.industry.engine import QUESTION_KINDS
 from accord.desks.industry.organisations import Network, Organisation
 from accord.desks.industry.questions import Controller, Entity, Question
 
@@ -77,7 +78,7 @@ ASSESSMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["instrument", "act", "assessed_on", "verdict", "rules"],
     "properties": {
-        "instrument": {"enum": ["edf", "edirpa", "edip", "safe"]},
+        "instrument": {"enum": list(QUESTION_KINDS)},
         "act": {"type": "string"},
         "assessed_on": {"type": "string", "format": "date"},
         "question_kind": {"enum": ["consortium", "product", "procurement"]},
@@ -312,10 +313,6 @@ def publish_findings(
     report = node.import_objects(findings, actor=actor, tlp=tlp, release=release or None)
     report.raise_for_rejections()
     return report
-
-
-def home_author(node: Node) -> str:
-    return node.partners.partner(node.settings.home_partner).identity_id
 
 
 def format_timestamp_of_day(day: str) -> str:

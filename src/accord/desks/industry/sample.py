@@ -16,7 +16,7 @@ from importlib import resources
 from accord.core.node import Node
 from accord.desks.industry.bom import example_bom
 from accord.desks.industry.engine import assess
-from accord.desks.industry.findings import assessment_findings, home_author, publish_findings
+from accord.desks.industry.findings import assessment_findings, publish_findings
 from accord.desks.industry.questions import read_question
 from accord.desks.industry.supply import analyse_supply
 
@@ -46,7 +46,7 @@ def run_sample(node: Node, *, actor: str = "accord demo") -> IndustrySampleRun:
             question = read_question(path)
         answer = assess(question, instrument, on=DEMO_DAY)
         verdicts.append((instrument, answer.verdict, answer.conditions))
-        objects = assessment_findings(answer, question, author=home_author(node))
+        objects = assessment_findings(answer, question, author=node.home_identity_id())
         report = publish_findings(node, objects, actor=actor, release=DEMO_RELEASE)
         published += report.received
     supply = analyse_supply(example_bom(), DEMO_DAY)

@@ -141,7 +141,7 @@ def publish_events(
     """Store events as findings of the node's home partner, marked `tlp` and released to
     `release`. The extension-definitions go in as TLP:CLEAR: every partner must be able
     to read what a maritime-event or a vessel is. Raises on any rejected object."""
-    author = node.partners.partner(node.settings.home_partner).identity_id
+    author = node.home_identity_id()
     objects = event_findings(records, archive, author=author)
     definitions = [o for o in objects if o["type"] == "extension-definition"]
     findings = [o for o in objects if o["type"] != "extension-definition"]

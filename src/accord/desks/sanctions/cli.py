@@ -208,7 +208,7 @@ def commands(services: CommandServices) -> Any:
             hit = next((h for h in hits if h.entity.key == listed), None)
             if hit is None:
                 raise NotFound(f"{listed} is no hit of {name!r}: screen it first")
-            author = node.partners.partner(node.settings.home_partner).identity_id
+            author = node.home_identity_id()
             objects = confirmed_hit(party_id, name, hit, author=author)
             if hit.entity.schema == "Vessel":
                 objects.insert(0, vessel_extension_definition())

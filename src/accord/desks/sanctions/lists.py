@@ -35,7 +35,7 @@ def load_lists(node: Node, paths: Sequence[Path], *, actor: str) -> list[LoadRep
     """Load list files (grouped by list) as snapshots, and store each list's designated
     vessels as TLP:CLEAR vessel objects labelled ``watchlist`` (designations are public)."""
     reports = []
-    author = node.partners.partner(node.settings.home_partner).identity_id
+    author = node.home_identity_id()
     for loaded in load_paths(paths):
         snapshot = save_snapshot(
             lists_dir(node), loaded.list_name, loaded.entities, files=[str(p) for p in loaded.files]
